@@ -1,0 +1,129 @@
+package ticket
+
+import (
+	"context"
+	"time"
+
+	"helpdesk/internal/apperr"
+	"helpdesk/internal/identity"
+)
+
+// MessageInput is a reply or an internal note.
+type MessageInput struct {
+	Body     string
+	Internal bool
+}
+
+// AddMessage posts a public reply or an internal note. A first public reply
+// by staff records the first response; the assignee's reply starts work on
+// an assigned ticket; a customer's reply to a resolved ticket reopens it for
+// follow-up.
+func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number string, in MessageInput) (Message, error) {
+	if e := checkText("body", in.Body, MaxBodyLen, true); e != nil {
+		return Message{}, e
+	}
+	var msg Message
+	_, err := s.apply(ctx, by, number, 0, func(t *Ticket, rel Relation, now time.Time) (Change, error) {
+		if in.Internal && !Can(rel, ActNote) {
+			return Change{}, errForbidden("ticket.note_forbidden")
+		}
+		if !in.Internal && !Can(rel, ActReply) {
+			return Change{}, errForbidden("ticket.reply_forbidden")
+		}
+		if t.Status == StatusClosed {
+			return Change{}, apperr.New(apperr.Conflict, "ticket.closed")
+		}
+		msg = Message{TicketID: t.ID, AuthorID: by.UserID, Author: by.Login, AuthorRole: string(by.Role),
+			Body: in.Body, Internal: in.Internal, CreatedAt: now}
+		kind := EventMessage
+		if in.Internal {
+			kind = EventNote
+		}
+		ev := s.event(by, now, kind, "", "", "")
+		ev.Internal = in.Internal
+		c := Change{Message: &msg, Events: []Event{ev}}
+		staff := rel&Staff != 0 && by.Role.Staff()
+		if !in.Internal && staff {
+			if t.FirstResponseAt.IsZero() {
+				t.FirstResponseAt = now
+			}
+			if rel&Assignee != 0 && t.Status == StatusAssigned {
+				c.Events = append(c.Events, s.event(by, now, EventStatus, "status", string(t.Status), string(StatusInProgress)))
+				t.Status = StatusInProgress
+			}
+		}
+		if !in.Internal && rel&(Requester|OrgMember) != 0 && t.Status == StatusResolved {
+			c.Events = append(c.Events, s.event(by, now, EventStatus, "status", string(t.Status), string(StatusFollowUp)))
+			setStatus(t, StatusFollowUp, now)
+		}
+		return c, nil
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return msg, nil
+}
+
+// Messages returns the conversation; internal notes only for staff.
+func (s *Service) Messages(ctx context.Context, by identity.Actor, number string) ([]Message, error) {
+	t, rel, err := s.load(ctx, by, number)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Messages(ctx, t.ID, Can(rel, ActSeeInternal))
+}
+
+// History returns the ticket's timeline, oldest first; events about
+// internal notes only for staff.
+func (s *Service) History(ctx context.Context, by identity.Actor, number string) ([]Event, error) {
+	t, rel, err := s.load(ctx, by, number)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Events(ctx, t.ID, Can(rel, ActSeeInternal))
+}
+
+// Categories lists the categories; inactive ones only for admins.
+func (s *Service) Categories(ctx context.Context, by identity.Actor) ([]Category, error) {
+	all, err := s.store.Categories(ctx)
+	if err != nil || by.IsAdmin() {
+		return all, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		if c.Active {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// SaveCategory creates a category or, when its key exists, updates it.
+func (s *Service) SaveCategory(ctx context.Context, by identity.Actor, c Category) (Category, error) {
+	if !by.IsAdmin() {
+		return Category{}, errForbidden("auth.forbidden")
+	}
+	if err := c.validate(); err != nil {
+		return Category{}, err
+	}
+	if c.GroupKey == "" {
+		return Category{}, apperr.FieldError("field.required", "group", nil)
+	}
+	g, err := s.dir.GroupByKey(ctx, c.GroupKey)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return Category{}, apperr.FieldError("group.not_found", "group", map[string]any{"key": c.GroupKey})
+	}
+	if err != nil {
+		return Category{}, err
+	}
+	c.GroupID = g.ID
+	old, err := s.store.CategoryByKey(ctx, c.Key)
+	switch {
+	case err == nil:
+		c.ID = old.ID
+		return s.store.UpdateCategory(ctx, c)
+	case apperr.KindOf(err) == apperr.NotFound:
+		return s.store.CreateCategory(ctx, c)
+	}
+	return Category{}, err
+}

@@ -1,0 +1,151 @@
+package ticket
+
+import (
+	"context"
+	"strings"
+
+	"helpdesk/internal/apperr"
+	"helpdesk/internal/identity"
+)
+
+// CreateInput is a new ticket as submitted.
+type CreateInput struct {
+	Title        string
+	Description  string
+	Category     string // key
+	Priority     Priority
+	Channel      Channel
+	ContactPhone string
+	ContactEmail string
+	CustomFields map[string]any
+	// Requester is the login of the customer a staff member files for (a
+	// phone ticket); customers always file for themselves.
+	Requester      string
+	IdempotencyKey string
+}
+
+// Create files a new ticket. It lands in its category's group as
+// unassigned; routing (when configured) refines that.
+func (s *Service) Create(ctx context.Context, by identity.Actor, in CreateInput) (Ticket, error) {
+	t, _, err := s.CreateIdempotent(ctx, by, in)
+	return t, err
+}
+
+// CreateIdempotent is Create that also reports whether the ticket was
+// created by an earlier request with the same idempotency key.
+func (s *Service) CreateIdempotent(ctx context.Context, by identity.Actor, in CreateInput) (Ticket, bool, error) {
+	if by.UserID == 0 && !by.System {
+		return Ticket{}, false, apperr.New(apperr.Unauthenticated, "auth.required")
+	}
+	var m apperr.Multi
+	in.Title = strings.TrimSpace(in.Title)
+	if e := checkText("title", in.Title, MaxTitleLen, true); e != nil {
+		m.Add(e)
+	} else if strings.ContainsAny(in.Title, "\r\n") {
+		m.Add(apperr.FieldError("field.control_char", "title", nil))
+	}
+	if e := checkText("description", in.Description, MaxDescriptionLen, true); e != nil {
+		m.Add(e)
+	}
+	if in.Priority == "" {
+		in.Priority = P3
+	}
+	if !in.Priority.Valid() {
+		m.Add(apperr.FieldError("ticket.priority_invalid", "priority", nil))
+	}
+	if in.Channel == "" {
+		in.Channel = ChannelWeb
+	}
+	if !in.Channel.Valid() {
+		m.Add(apperr.FieldError("ticket.channel_invalid", "channel", nil))
+	}
+	in.ContactPhone, in.ContactEmail = strings.TrimSpace(in.ContactPhone), strings.TrimSpace(in.ContactEmail)
+	if err := identity.ValidContact(in.ContactPhone, in.ContactEmail); err != nil {
+		addAll(&m, err)
+	}
+	if len(in.IdempotencyKey) > MaxIdempotencyKey {
+		m.Add(apperr.FieldError("field.too_long", "Idempotency-Key", map[string]any{"max": MaxIdempotencyKey}))
+	}
+	var cat Category
+	if in.Category == "" {
+		m.Add(apperr.FieldError("field.required", "category", nil))
+	} else if c, err := s.store.CategoryByKey(ctx, in.Category); err != nil {
+		if apperr.KindOf(err) != apperr.NotFound {
+			return Ticket{}, false, err
+		}
+		m.Add(apperr.FieldError("category.not_found", "category", map[string]any{"key": in.Category}))
+	} else if !c.Active {
+		m.Add(apperr.FieldError("category.inactive", "category", map[string]any{"key": in.Category}))
+	} else {
+		cat = c
+		fields, err := cat.CheckFields(in.CustomFields)
+		if err != nil {
+			addAll(&m, err)
+		}
+		in.CustomFields = fields
+	}
+	if err := m.Err(); err != nil {
+		return Ticket{}, false, err
+	}
+
+	requester, err := s.requester(ctx, by, in.Requester)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	if in.ContactPhone == "" && in.ContactEmail == "" {
+		in.ContactPhone, in.ContactEmail = requester.Phone, requester.Email
+	}
+	now := s.now().UTC()
+	t := Ticket{
+		Title: in.Title, Description: in.Description, CategoryID: cat.ID, CategoryKey: cat.Key,
+		Priority: in.Priority, Status: StatusUnassigned, Channel: in.Channel,
+		RequesterID: requester.ID, Requester: requester.Login, OrgID: requester.OrgID, OrgName: requester.OrgName,
+		ContactPhone: in.ContactPhone, ContactEmail: in.ContactEmail,
+		GroupID: cat.GroupID, GroupKey: cat.GroupKey, CustomFields: in.CustomFields,
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	ev := s.event(by, now, EventCreated, "", "", string(StatusUnassigned))
+	rec := NewRecord{Ticket: t, Day: now.In(s.loc).Format("20060102"), Events: []Event{ev},
+		IdempotencyKey: in.IdempotencyKey, CreatedBy: by.UserID}
+	got, replayed, err := s.store.CreateTicket(ctx, rec)
+	if err != nil {
+		return Ticket{}, false, err
+	}
+	return present(RelationOf(by, got), got), replayed, nil
+}
+
+// requester decides whose ticket this is: the caller's own, or for staff
+// logging a phone call, the named customer.
+func (s *Service) requester(ctx context.Context, by identity.Actor, login string) (identity.User, error) {
+	if login == "" || login == by.Login {
+		if by.System {
+			return identity.User{}, apperr.FieldError("field.required", "requester", nil)
+		}
+		return s.dir.UserByID(ctx, by.UserID)
+	}
+	if !by.Role.Staff() && !by.System {
+		return identity.User{}, errForbidden("ticket.requester_forbidden")
+	}
+	u, err := s.dir.UserByLogin(ctx, login)
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound {
+			return identity.User{}, apperr.FieldError("user.not_found", "requester", map[string]any{"login": login})
+		}
+		return identity.User{}, err
+	}
+	return u, nil
+}
+
+// addAll appends err's field errors to m.
+func addAll(m *apperr.Multi, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		m.Add(apperr.Wrap(apperr.Internal, "internal", err))
+		return
+	}
+	if multi, ok := e.Err.(*apperr.Multi); ok {
+		m.Errors = append(m.Errors, multi.Errors...)
+		return
+	}
+	m.Add(e)
+}
