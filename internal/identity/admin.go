@@ -229,7 +229,9 @@ func (s *Service) Users(ctx context.Context, by Actor, f UserFilter) ([]User, er
 }
 
 // Groups lists the support groups; everyone signed in may see them.
-func (s *Service) Groups(ctx context.Context, _ Actor) ([]Group, error) { return s.store.ListGroups(ctx) }
+func (s *Service) Groups(ctx context.Context, _ Actor) ([]Group, error) {
+	return s.store.ListGroups(ctx)
+}
 
 // GroupByKey returns one group.
 func (s *Service) GroupByKey(ctx context.Context, key string) (Group, error) {

@@ -1,0 +1,136 @@
+// Package app is the composition root: it opens the database, builds the
+// stores, services and HTTP handlers, and starts and stops them. It is the
+// only package that knows every concrete type.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"helpdesk/internal/blob"
+	"helpdesk/internal/config"
+	"helpdesk/internal/httpapi"
+	"helpdesk/internal/i18n"
+	"helpdesk/internal/identity"
+	"helpdesk/internal/store"
+	"helpdesk/internal/ticket"
+)
+
+// Version is set at build time with -ldflags "-X helpdesk/internal/app.Version=…".
+var Version = "dev"
+
+// App is a running desk.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Identity *identity.Service
+	Tickets  *ticket.Service
+	Location *time.Location
+	Handler  http.Handler
+}
+
+// Open connects to the database, applies migrations and wires the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	loc, err := cfg.Validate()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "attachments"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ids := db.Identity()
+	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
+	a.Identity = identity.NewService(identity.Deps{Store: ids})
+	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
+		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes}})
+	mux := http.NewServeMux()
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Ready: db.Ready, Log: log,
+		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
+	mux.HandleFunc("GET /{$}", a.home)
+	a.Handler = logRequests(log, mux)
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on the configured address until ctx ends, then stops
+// accepting connections and lets in-flight requests finish (up to the
+// shutdown timeout) before returning.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// home is the landing page until the web desk exists.
+func (a *App) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Helpdesk 技术支持中心</title><body style="font:16px system-ui,sans-serif;max-width:640px;margin:48px auto;padding:0 16px">
+<h1>Helpdesk 技术支持中心</h1><p>API: <a href="/api/docs">/api/docs</a> · <a href="/api/v1/openapi.json">OpenAPI</a></p></body></html>`)
+}
+
+// logRequests logs each request once, at the boundary.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		next.ServeHTTP(sw, r)
+		if sw.status >= 500 {
+			log.Error("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+		} else if log.Enabled(r.Context(), slog.LevelDebug) {
+			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
+		}
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
