@@ -58,7 +58,7 @@ func scanCategory(row scanner) (ticket.Category, error) {
 
 // Categories lists categories in display order.
 func (s *Tickets) Categories(ctx context.Context) ([]ticket.Category, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.sort, c.id`)
+	rows, err := s.db.read().QueryContext(ctx, `SELECT `+categoryCols+categoryFrom+` ORDER BY c.sort, c.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: categories: %w", err)
 	}
@@ -76,19 +76,19 @@ func (s *Tickets) Categories(ctx context.Context) ([]ticket.Category, error) {
 
 // CategoryByKey returns a category by key.
 func (s *Tickets) CategoryByKey(ctx context.Context, key string) (ticket.Category, error) {
-	c, err := scanCategory(s.db.r.QueryRowContext(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.key = $1`, key))
+	c, err := scanCategory(s.db.read().QueryRowContext(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.key = $1`, key))
 	return c, notFound(err, "category.not_found", "category "+key)
 }
 
 // CategoryByID returns a category by id.
 func (s *Tickets) CategoryByID(ctx context.Context, id int64) (ticket.Category, error) {
-	c, err := scanCategory(s.db.r.QueryRowContext(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.id = $1`, id))
+	c, err := scanCategory(s.db.read().QueryRowContext(ctx, `SELECT `+categoryCols+categoryFrom+` WHERE c.id = $1`, id))
 	return c, notFound(err, "category.not_found", "category")
 }
 
 // CreateCategory inserts a category.
 func (s *Tickets) CreateCategory(ctx context.Context, c ticket.Category) (ticket.Category, error) {
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO categories (key, name_zh, name_en, group_id, fields, guide_zh, guide_en, active, sort)
+	err := s.db.write().QueryRowContext(ctx, `INSERT INTO categories (key, name_zh, name_en, group_id, fields, guide_zh, guide_en, active, sort)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
 		c.Key, c.NameZH, c.NameEN, c.GroupID, encodeFields(c.Fields), c.GuideZH, c.GuideEN, c.Active, c.Sort).Scan(&c.ID)
 	if isUnique(err) {
@@ -102,7 +102,7 @@ func (s *Tickets) CreateCategory(ctx context.Context, c ticket.Category) (ticket
 
 // UpdateCategory saves a category.
 func (s *Tickets) UpdateCategory(ctx context.Context, c ticket.Category) (ticket.Category, error) {
-	_, err := s.db.w.ExecContext(ctx, `UPDATE categories SET name_zh=$1, name_en=$2, group_id=$3, fields=$4, guide_zh=$5,
+	_, err := s.db.write().ExecContext(ctx, `UPDATE categories SET name_zh=$1, name_en=$2, group_id=$3, fields=$4, guide_zh=$5,
 		guide_en=$6, active=$7, sort=$8 WHERE id=$9`,
 		c.NameZH, c.NameEN, c.GroupID, encodeFields(c.Fields), c.GuideZH, c.GuideEN, c.Active, c.Sort, c.ID)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 // Messages returns a ticket's conversation in order; internal notes only
 // when asked for.
 func (s *Tickets) Messages(ctx context.Context, ticketID int64, withInternal bool) ([]ticket.Message, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT m.id, m.ticket_id, COALESCE(m.author_id, 0), COALESCE(u.login, 'system'),
+	rows, err := s.db.read().QueryContext(ctx, `SELECT m.id, m.ticket_id, COALESCE(m.author_id, 0), COALESCE(u.login, 'system'),
 		COALESCE(u.name, ''), COALESCE(u.role, ''), m.body, m.internal, m.created_at
 		FROM ticket_messages m LEFT JOIN users u ON u.id = m.author_id
 		WHERE m.ticket_id = $1 AND (m.internal = FALSE OR $2) ORDER BY m.id`, ticketID, withInternal)
@@ -34,7 +34,7 @@ func (s *Tickets) Messages(ctx context.Context, ticketID int64, withInternal boo
 
 // Events returns a ticket's history in order; internal events only when asked for.
 func (s *Tickets) Events(ctx context.Context, ticketID int64, withInternal bool) ([]ticket.Event, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, ticket_id, COALESCE(actor_id, 0), actor, kind, field, from_value, to_value,
+	rows, err := s.db.read().QueryContext(ctx, `SELECT id, ticket_id, COALESCE(actor_id, 0), actor, kind, field, from_value, to_value,
 		comment, internal, at FROM ticket_events WHERE ticket_id = $1 AND (internal = FALSE OR $2) ORDER BY id`, ticketID, withInternal)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
@@ -67,7 +67,7 @@ func scanAttachment(row scanner) (ticket.Attachment, error) {
 
 // Attachments lists a ticket's files in upload order.
 func (s *Tickets) Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+attachmentCols+attachmentFrom+` WHERE a.ticket_id = $1 ORDER BY a.id`, ticketID)
+	rows, err := s.db.read().QueryContext(ctx, `SELECT `+attachmentCols+attachmentFrom+` WHERE a.ticket_id = $1 ORDER BY a.id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: attachments: %w", err)
 	}
@@ -85,6 +85,6 @@ func (s *Tickets) Attachments(ctx context.Context, ticketID int64) ([]ticket.Att
 
 // AttachmentByID returns one file of a ticket.
 func (s *Tickets) AttachmentByID(ctx context.Context, ticketID, id int64) (ticket.Attachment, error) {
-	a, err := scanAttachment(s.db.r.QueryRowContext(ctx, `SELECT `+attachmentCols+attachmentFrom+` WHERE a.ticket_id = $1 AND a.id = $2`, ticketID, id))
+	a, err := scanAttachment(s.db.read().QueryRowContext(ctx, `SELECT `+attachmentCols+attachmentFrom+` WHERE a.ticket_id = $1 AND a.id = $2`, ticketID, id))
 	return a, notFound(err, "attachment.not_found", "attachment")
 }

@@ -21,7 +21,7 @@ func scanGroup(row scanner) (identity.Group, error) {
 
 // CreateGroup inserts a support group.
 func (s *Identity) CreateGroup(ctx context.Context, g identity.Group) (identity.Group, error) {
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO support_groups (key, name_zh, name_en, email, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+	err := s.db.write().QueryRowContext(ctx, `INSERT INTO support_groups (key, name_zh, name_en, email, created_at) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
 		g.Key, g.NameZH, g.NameEN, g.Email, g.CreatedAt.UnixMicro()).Scan(&g.ID)
 	if isUnique(err) {
 		return g, apperr.FieldError("group.key_taken", "key", map[string]any{"key": g.Key})
@@ -34,7 +34,7 @@ func (s *Identity) CreateGroup(ctx context.Context, g identity.Group) (identity.
 
 // UpdateGroup saves a group's names and email.
 func (s *Identity) UpdateGroup(ctx context.Context, g identity.Group) (identity.Group, error) {
-	_, err := s.db.w.ExecContext(ctx, `UPDATE support_groups SET name_zh=$1, name_en=$2, email=$3 WHERE id=$4`,
+	_, err := s.db.write().ExecContext(ctx, `UPDATE support_groups SET name_zh=$1, name_en=$2, email=$3 WHERE id=$4`,
 		g.NameZH, g.NameEN, g.Email, g.ID)
 	if err != nil {
 		return g, fmt.Errorf("store: update group: %w", err)
@@ -44,13 +44,13 @@ func (s *Identity) UpdateGroup(ctx context.Context, g identity.Group) (identity.
 
 // GroupByKey returns a group by key.
 func (s *Identity) GroupByKey(ctx context.Context, key string) (identity.Group, error) {
-	g, err := scanGroup(s.db.r.QueryRowContext(ctx, `SELECT `+groupCols+` FROM support_groups WHERE key = $1`, key))
+	g, err := scanGroup(s.db.read().QueryRowContext(ctx, `SELECT `+groupCols+` FROM support_groups WHERE key = $1`, key))
 	return g, notFound(err, "group.not_found", "group "+key)
 }
 
 // ListGroups lists every group in creation order.
 func (s *Identity) ListGroups(ctx context.Context) ([]identity.Group, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT `+groupCols+` FROM support_groups ORDER BY id`)
+	rows, err := s.db.read().QueryContext(ctx, `SELECT `+groupCols+` FROM support_groups ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list groups: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Identity) ListGroups(ctx context.Context) ([]identity.Group, error) {
 
 // CreateOrg inserts an organization.
 func (s *Identity) CreateOrg(ctx context.Context, o identity.Org) (identity.Org, error) {
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO orgs (name, created_at) VALUES ($1,$2) RETURNING id`,
+	err := s.db.write().QueryRowContext(ctx, `INSERT INTO orgs (name, created_at) VALUES ($1,$2) RETURNING id`,
 		o.Name, o.CreatedAt.UnixMicro()).Scan(&o.ID)
 	if isUnique(err) {
 		return o, apperr.FieldError("org.name_taken", "name", map[string]any{"name": o.Name})
@@ -81,7 +81,7 @@ func (s *Identity) CreateOrg(ctx context.Context, o identity.Org) (identity.Org,
 
 // UpdateOrg renames an organization.
 func (s *Identity) UpdateOrg(ctx context.Context, o identity.Org) (identity.Org, error) {
-	_, err := s.db.w.ExecContext(ctx, `UPDATE orgs SET name=$1 WHERE id=$2`, o.Name, o.ID)
+	_, err := s.db.write().ExecContext(ctx, `UPDATE orgs SET name=$1 WHERE id=$2`, o.Name, o.ID)
 	if isUnique(err) {
 		return o, apperr.FieldError("org.name_taken", "name", map[string]any{"name": o.Name})
 	}
@@ -94,7 +94,7 @@ func (s *Identity) UpdateOrg(ctx context.Context, o identity.Org) (identity.Org,
 func (s *Identity) oneOrg(ctx context.Context, where string, arg any) (identity.Org, error) {
 	var o identity.Org
 	var created int64
-	err := s.db.r.QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE `+where, arg).Scan(&o.ID, &o.Name, &created)
+	err := s.db.read().QueryRowContext(ctx, `SELECT id, name, created_at FROM orgs WHERE `+where, arg).Scan(&o.ID, &o.Name, &created)
 	o.CreatedAt = time.UnixMicro(created).UTC()
 	return o, notFound(err, "org.not_found", "org")
 }
@@ -111,7 +111,7 @@ func (s *Identity) OrgByID(ctx context.Context, id int64) (identity.Org, error) 
 
 // ListOrgs lists organizations by name.
 func (s *Identity) ListOrgs(ctx context.Context) ([]identity.Org, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, name, created_at FROM orgs ORDER BY name`)
+	rows, err := s.db.read().QueryContext(ctx, `SELECT id, name, created_at FROM orgs ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list orgs: %w", err)
 	}

@@ -74,12 +74,12 @@ type queryer interface {
 }
 
 func (s *Identity) oneUser(ctx context.Context, where string, arg any) (identity.User, error) {
-	u, err := scanUser(s.db.r.QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE `+where, arg))
+	u, err := scanUser(s.db.read().QueryRowContext(ctx, `SELECT `+userCols+userFrom+` WHERE `+where, arg))
 	if err != nil {
 		return identity.User{}, notFound(err, "user.not_found", "user")
 	}
 	us := []identity.User{u}
-	if err := s.loadGroups(ctx, s.db.r, us); err != nil {
+	if err := s.loadGroups(ctx, s.db.read(), us); err != nil {
 		return identity.User{}, err
 	}
 	return us[0], nil
@@ -95,7 +95,7 @@ func (s *Identity) UserByID(ctx context.Context, id int64) (identity.User, error
 	return s.oneUser(ctx, `u.id = $1`, id)
 }
 
-func setGroups(ctx context.Context, tx *sql.Tx, u identity.User) error {
+func setGroups(ctx context.Context, tx conn, u identity.User) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_groups WHERE user_id = $1`, u.ID); err != nil {
 		return fmt.Errorf("store: user groups: %w", err)
 	}
@@ -109,7 +109,7 @@ func setGroups(ctx context.Context, tx *sql.Tx, u identity.User) error {
 
 // CreateUser inserts a user with their group memberships.
 func (s *Identity) CreateUser(ctx context.Context, u identity.User) (identity.User, error) {
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, func(tx conn) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (login, name, email, phone, role, org_id, org_visible, lang, active,
 			password_hash, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id`,
 			u.Login, u.Name, u.Email, u.Phone, string(u.Role), nullID(u.OrgID), u.OrgVisible, u.Lang, u.Active,
@@ -127,7 +127,7 @@ func (s *Identity) CreateUser(ctx context.Context, u identity.User) (identity.Us
 
 // UpdateUser saves every field of a user and their group memberships.
 func (s *Identity) UpdateUser(ctx context.Context, u identity.User) (identity.User, error) {
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET name=$1, email=$2, phone=$3, role=$4, org_id=$5, org_visible=$6,
 			lang=$7, active=$8, password_hash=$9, updated_at=$10 WHERE id=$11`,
 			u.Name, u.Email, u.Phone, string(u.Role), nullID(u.OrgID), u.OrgVisible, u.Lang, u.Active, u.PasswordHash,
@@ -167,7 +167,7 @@ func (s *Identity) ListUsers(ctx context.Context, f identity.UserFilter) ([]iden
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY u.login LIMIT " + arg(f.Limit)
-	rows, err := s.db.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -183,7 +183,7 @@ func (s *Identity) ListUsers(ctx context.Context, f identity.UserFilter) ([]iden
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
-	return out, s.loadGroups(ctx, s.db.r, out)
+	return out, s.loadGroups(ctx, s.db.read(), out)
 }
 
 func likeEscape(s string) string {
@@ -192,7 +192,7 @@ func likeEscape(s string) string {
 
 // CreateSession stores a new session.
 func (s *Identity) CreateSession(ctx context.Context, ss identity.Session) error {
-	_, err := s.db.w.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at, seen_at) VALUES ($1,$2,$3,$4,$5)`,
+	_, err := s.db.write().ExecContext(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at, seen_at) VALUES ($1,$2,$3,$4,$5)`,
 		ss.Hash, ss.UserID, ss.CreatedAt.UnixMicro(), ss.ExpiresAt.UnixMicro(), ss.SeenAt.UnixMicro())
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
@@ -204,7 +204,7 @@ func (s *Identity) CreateSession(ctx context.Context, ss identity.Session) error
 func (s *Identity) SessionUser(ctx context.Context, hash []byte) (identity.Session, identity.User, error) {
 	var ss identity.Session
 	var created, expires, seen int64
-	err := s.db.r.QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, seen_at FROM sessions WHERE hash = $1`, hash).
+	err := s.db.read().QueryRowContext(ctx, `SELECT user_id, created_at, expires_at, seen_at FROM sessions WHERE hash = $1`, hash).
 		Scan(&ss.UserID, &created, &expires, &seen)
 	if err != nil {
 		return ss, identity.User{}, notFound(err, "auth.session_invalid", "session")
@@ -217,7 +217,7 @@ func (s *Identity) SessionUser(ctx context.Context, hash []byte) (identity.Sessi
 
 // TouchSession extends a session.
 func (s *Identity) TouchSession(ctx context.Context, hash []byte, seen, expires time.Time) error {
-	_, err := s.db.w.ExecContext(ctx, `UPDATE sessions SET seen_at = $1, expires_at = $2 WHERE hash = $3`,
+	_, err := s.db.write().ExecContext(ctx, `UPDATE sessions SET seen_at = $1, expires_at = $2 WHERE hash = $3`,
 		seen.UnixMicro(), expires.UnixMicro(), hash)
 	if err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
@@ -227,7 +227,7 @@ func (s *Identity) TouchSession(ctx context.Context, hash []byte, seen, expires 
 
 // DeleteSession removes a session.
 func (s *Identity) DeleteSession(ctx context.Context, hash []byte) error {
-	if _, err := s.db.w.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash); err != nil {
+	if _, err := s.db.write().ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -235,7 +235,7 @@ func (s *Identity) DeleteSession(ctx context.Context, hash []byte) error {
 
 // CreateToken stores a token digest.
 func (s *Identity) CreateToken(ctx context.Context, t identity.Token) (identity.Token, error) {
-	err := s.db.w.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
+	err := s.db.write().QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES ($1,$2,$3,$4) RETURNING id`,
 		t.UserID, t.Name, t.Hash, t.CreatedAt.UnixMicro()).Scan(&t.ID)
 	if err != nil {
 		return t, fmt.Errorf("store: create token: %w", err)
@@ -249,7 +249,7 @@ func (s *Identity) TokenUser(ctx context.Context, hash []byte) (identity.Token, 
 	var t identity.Token
 	var created int64
 	var used, revoked sql.NullInt64
-	err := s.db.r.QueryRowContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE hash = $1`, hash).
+	err := s.db.read().QueryRowContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE hash = $1`, hash).
 		Scan(&t.ID, &t.UserID, &t.Name, &created, &used, &revoked)
 	if err != nil {
 		return t, identity.User{}, notFound(err, "auth.token_invalid", "token")
@@ -261,7 +261,7 @@ func (s *Identity) TokenUser(ctx context.Context, hash []byte) (identity.Token, 
 
 // ListTokens lists a user's tokens, newest first.
 func (s *Identity) ListTokens(ctx context.Context, userID int64) ([]identity.Token, error) {
-	rows, err := s.db.r.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
+	rows, err := s.db.read().QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
 		WHERE user_id = $1 ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tokens: %w", err)
@@ -283,7 +283,7 @@ func (s *Identity) ListTokens(ctx context.Context, userID int64) ([]identity.Tok
 
 // RevokeToken marks a token revoked; userID zero revokes anyone's.
 func (s *Identity) RevokeToken(ctx context.Context, id, userID int64, at time.Time) error {
-	res, err := s.db.w.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND ($3 = 0 OR user_id = $3) AND revoked_at IS NULL`,
+	res, err := s.db.write().ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND ($3 = 0 OR user_id = $3) AND revoked_at IS NULL`,
 		at.UnixMicro(), id, userID)
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)

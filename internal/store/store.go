@@ -48,6 +48,9 @@ type DB struct {
 	engine Engine
 	w      *sql.DB // writes (one connection on SQLite)
 	r      *sql.DB // reads (the same pool on PostgreSQL)
+	stmts  *stmtCache
+	// creator batches ticket creations into shared transactions.
+	creator *creator
 }
 
 // Open connects to the database named by url, or, when url is empty, to
@@ -89,7 +92,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0)*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db := &DB{engine: SQLite, w: w, r: r}
+	db := &DB{engine: SQLite, w: w, r: r, stmts: &stmtCache{}}
+	db.creator = newCreator(db)
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
@@ -105,7 +109,8 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	p.SetMaxOpenConns(32)
 	p.SetMaxIdleConns(32)
 	p.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{engine: Postgres, w: p, r: p}
+	db := &DB{engine: Postgres, w: p, r: p, stmts: &stmtCache{}}
+	db.creator = newCreator(db)
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
@@ -118,6 +123,8 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.creator.stop()
+	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -191,17 +198,21 @@ func MigrationVersions(e Engine) ([]string, error) {
 }
 
 // tx runs fn in a write transaction, committing if it returns nil.
-func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) tx(ctx context.Context, fn func(tx conn) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	c := db.txConn(tx)
+	if err := fn(c); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if len(*c.missing) > 0 {
+		db.prepareMissing(ctx, c)
 	}
 	return nil
 }

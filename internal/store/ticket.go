@@ -66,7 +66,7 @@ func encodeCustom(f map[string]any) string {
 
 // TicketByNumber returns a ticket by number.
 func (s *Tickets) TicketByNumber(ctx context.Context, number string) (ticket.Ticket, error) {
-	t, err := scanTicket(s.db.r.QueryRowContext(ctx, ticketSelect+` WHERE t.number = $1`, number))
+	t, err := scanTicket(s.db.read().QueryRowContext(ctx, ticketSelect+` WHERE t.number = $1`, number))
 	return t, notFound(err, "ticket.not_found", "ticket "+number)
 }
 
@@ -78,51 +78,18 @@ func (s *Tickets) ticketByID(ctx context.Context, q queryer, id int64) (ticket.T
 // errReplay rolls back a creation whose idempotency key was used already.
 var errReplay = errors.New("idempotent replay")
 
-// CreateTicket numbers and inserts a ticket with its first events in one
-// transaction. The day's counter row is incremented in the same
-// transaction, so a rolled-back creation gives its number back: numbers
-// are unique and gapless per day on every engine and across nodes.
+// CreateTicket numbers and inserts a ticket with its first events. The
+// day's counter row is incremented in the same transaction, so a rolled-back
+// creation gives its number back: numbers are unique and gapless per day on
+// every engine and across nodes. Concurrent creations share one transaction
+// (see creator), each inside its own savepoint.
 func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticket.Ticket, bool, error) {
 	if rec.IdempotencyKey != "" {
 		if t, ok, err := s.replay(ctx, rec); ok || err != nil {
 			return t, ok, err
 		}
 	}
-	t := rec.Ticket
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
-		var serial int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO ticket_counters (day, last) VALUES ($1, 1)
-			ON CONFLICT (day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`, rec.Day).Scan(&serial)
-		if err != nil {
-			return fmt.Errorf("store: ticket number: %w", err)
-		}
-		t.Number = fmt.Sprintf("TS%s%03d", rec.Day, serial)
-		err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, title, description, category_id, priority, status, channel,
-			requester_id, org_id, contact_phone, contact_email, group_id, assignee_id, custom_fields, version, created_at, updated_at,
-			first_response_at, resolved_at, closed_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id`,
-			t.Number, t.Title, t.Description, t.CategoryID, string(t.Priority), string(t.Status), string(t.Channel),
-			t.RequesterID, nullID(t.OrgID), t.ContactPhone, t.ContactEmail, nullID(t.GroupID), nullID(t.AssigneeID),
-			encodeCustom(t.CustomFields), t.Version, t.CreatedAt.UnixMicro(), t.UpdatedAt.UnixMicro(),
-			us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt)).Scan(&t.ID)
-		if err != nil {
-			return fmt.Errorf("store: insert ticket: %w", err)
-		}
-		if err := insertEvents(ctx, tx, t.ID, rec.Events); err != nil {
-			return err
-		}
-		if rec.IdempotencyKey != "" {
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ($1,$2,$3,$4)
-				ON CONFLICT DO NOTHING`, rec.CreatedBy, rec.IdempotencyKey, t.ID, t.CreatedAt.UnixMicro())
-			if err != nil {
-				return fmt.Errorf("store: idempotency key: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return errReplay // a concurrent request with the same key won
-			}
-		}
-		return nil
-	})
+	t, err := s.db.creator.create(ctx, rec)
 	if errors.Is(err, errReplay) {
 		t, ok, err := s.replay(ctx, rec)
 		if err == nil && !ok {
@@ -133,10 +100,47 @@ func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticke
 	return t, false, err
 }
 
+// insertTicket does the inserts of one creation inside tx.
+func insertTicket(ctx context.Context, tx conn, rec ticket.NewRecord) (ticket.Ticket, error) {
+	t := rec.Ticket
+	var serial int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO ticket_counters (day, last) VALUES ($1, 1)
+		ON CONFLICT (day) DO UPDATE SET last = ticket_counters.last + 1 RETURNING last`, rec.Day).Scan(&serial)
+	if err != nil {
+		return t, fmt.Errorf("store: ticket number: %w", err)
+	}
+	t.Number = fmt.Sprintf("TS%s%03d", rec.Day, serial)
+	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, title, description, category_id, priority, status, channel,
+		requester_id, org_id, contact_phone, contact_email, group_id, assignee_id, custom_fields, version, created_at, updated_at,
+		first_response_at, resolved_at, closed_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id`,
+		t.Number, t.Title, t.Description, t.CategoryID, string(t.Priority), string(t.Status), string(t.Channel),
+		t.RequesterID, nullID(t.OrgID), t.ContactPhone, t.ContactEmail, nullID(t.GroupID), nullID(t.AssigneeID),
+		encodeCustom(t.CustomFields), t.Version, t.CreatedAt.UnixMicro(), t.UpdatedAt.UnixMicro(),
+		us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt)).Scan(&t.ID)
+	if err != nil {
+		return t, fmt.Errorf("store: insert ticket: %w", err)
+	}
+	if err := insertEvents(ctx, tx, t.ID, rec.Events); err != nil {
+		return t, err
+	}
+	if rec.IdempotencyKey != "" {
+		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ($1,$2,$3,$4)
+			ON CONFLICT DO NOTHING`, rec.CreatedBy, rec.IdempotencyKey, t.ID, t.CreatedAt.UnixMicro())
+		if err != nil {
+			return t, fmt.Errorf("store: idempotency key: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return t, errReplay // a concurrent request with the same key won
+		}
+	}
+	return t, nil
+}
+
 // replay returns the ticket created earlier under the record's idempotency key.
 func (s *Tickets) replay(ctx context.Context, rec ticket.NewRecord) (ticket.Ticket, bool, error) {
 	var id int64
-	err := s.db.w.QueryRowContext(ctx, `SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+	err := s.db.write().QueryRowContext(ctx, `SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
 		rec.CreatedBy, rec.IdempotencyKey).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ticket.Ticket{}, false, nil
@@ -144,11 +148,11 @@ func (s *Tickets) replay(ctx context.Context, rec ticket.NewRecord) (ticket.Tick
 	if err != nil {
 		return ticket.Ticket{}, false, fmt.Errorf("store: idempotency key: %w", err)
 	}
-	t, err := s.ticketByID(ctx, s.db.w, id)
+	t, err := s.ticketByID(ctx, s.db.write(), id)
 	return t, err == nil, err
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, ticketID int64, events []ticket.Event) error {
+func insertEvents(ctx context.Context, tx conn, ticketID int64, events []ticket.Event) error {
 	for _, e := range events {
 		_, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, from_value, to_value,
 			comment, internal, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
@@ -165,7 +169,7 @@ func insertEvents(ctx context.Context, tx *sql.Tx, ticketID int64, events []tick
 func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Ticket, error) {
 	t := c.Ticket
 	var out ticket.Ticket
-	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.tx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET title=$1, description=$2, category_id=$3, priority=$4, status=$5,
 			contact_phone=$6, contact_email=$7, group_id=$8, assignee_id=$9, custom_fields=$10, version=version+1,
 			updated_at=$11, first_response_at=$12, resolved_at=$13, closed_at=$14
@@ -291,7 +295,7 @@ func (s *Tickets) ListTickets(ctx context.Context, q ticket.Query) ([]ticket.Tic
 		sqlq += " WHERE " + strings.Join(where, " AND ")
 	}
 	sqlq += " ORDER BY " + col + " " + dir + ", t.id " + dir + " LIMIT " + arg(q.Limit)
-	rows, err := s.db.r.QueryContext(ctx, sqlq, args...)
+	rows, err := s.db.read().QueryContext(ctx, sqlq, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
 	}
