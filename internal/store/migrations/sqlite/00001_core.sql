@@ -106,6 +106,7 @@ CREATE INDEX tickets_requester ON tickets (requester_id, updated_at, id);
 CREATE INDEX tickets_org ON tickets (org_id, updated_at, id);
 CREATE INDEX tickets_updated ON tickets (updated_at, id);
 CREATE INDEX tickets_created ON tickets (created_at, id);
+CREATE INDEX tickets_priority ON tickets (priority, id);
 
 CREATE TABLE ticket_messages (
     id         INTEGER PRIMARY KEY,
