@@ -1,0 +1,333 @@
+package demo
+
+import "helpdesk/internal/ticket"
+
+const (
+	unassigned = ticket.StatusUnassigned
+	assigned   = ticket.StatusAssigned
+	inProgress = ticket.StatusInProgress
+	awaiting   = ticket.StatusAwaitingConfirmation
+	resolved   = ticket.StatusResolved
+	closed     = ticket.StatusClosed
+	followUp   = ticket.StatusFollowUp
+
+	web   = ticket.ChannelWeb
+	email = ticket.ChannelEmail
+	phone = ticket.ChannelPhone
+)
+
+// scripts are the demo tickets, oldest first: the old ones are settled, the
+// recent ones still being worked on. Every status, category, priority and
+// channel occurs; two thirds are in Chinese, the rest in English.
+func scripts() []script {
+	return []script{
+		// Closed.
+		{day: 14, at: 9*hour + 12*minute, by: "zhangsan", cat: "software", pri: ticket.P2, ch: web,
+			title:  "ERP 登录后报错 500",
+			body:   "今天早上登录 ERP 后，点任何菜单都提示“HTTP 500 内部服务器错误”，财务部其他同事也一样。已经清除浏览器缓存，Edge 和 Chrome 都试过，还是不行。月底结账急用，麻烦尽快处理。",
+			fields: sw("ERP 8.2.1", "Windows", "有线 Wired"), want: closed,
+			steps: []step{
+				claim(50*minute, "wangwei"),
+				reply(10*minute, "wangwei", "张先生您好，我是软件组王伟。麻烦在 ERP 客户端的 C:\\ERP\\logs 目录下找到今天的 erp-client.log 发给我们，我们先看一下服务端返回的具体错误。"),
+				attach(25*minute, "zhangsan", "erp-client.log"),
+				reply(1*minute, "zhangsan", "日志已上传，请查收。"),
+				note(40*minute, "wangwei", "日志里是 ORA-12516，数据库连接池耗尽（上限 200），和昨晚的升级补丁有关。已联系 DBA 恢复连接池配置并重启应用服务。"),
+				reply(2*hour, "wangwei", "已定位原因：昨晚升级后数据库连接池配置被重置，服务端连接数耗尽导致 500 错误。现已恢复配置并重启服务，请您重新登录试一下。"),
+				move(1*minute, "wangwei", awaiting, ""),
+				move(1*hour, "zhangsan", resolved, "可以正常登录了，谢谢！"),
+				move(3*day, "", closed, "已解决 3 天，系统自动关闭"),
+			}},
+		{day: 13, at: 10*hour + 5*minute, by: "john", cat: "software", pri: ticket.P3, ch: email,
+			title:  "Excel macros disabled after Office update",
+			body:   "Since last night's Office update every workbook with macros opens with a red bar: \"Microsoft has blocked macros from running because the source of this file is untrusted.\" Our monthly sales report template relies on them. The files are on the shared drive \\\\nw-fs01\\reports.",
+			fields: sw("Microsoft 365 Apps 2409", "Windows", "有线 Wired"), want: closed,
+			steps: []step{
+				claim(35*minute, "emily"),
+				reply(20*minute, "emily", "Hi John, this is the Mark-of-the-Web block that Office now applies to files from network locations. For today: right-click the file → Properties → tick \"Unblock\". As a permanent fix we will add \\\\nw-fs01\\reports to the Trusted Locations by group policy."),
+				note(1*hour, "emily", "GPO \"Office Trusted Locations\" updated for the Northwind OU; applies at the next gpupdate."),
+				reply(3*hour, "emily", "The policy is in place. After restarting Excel (or running gpupdate /force) the macros should run again. Could you confirm?"),
+				move(1*minute, "emily", awaiting, ""),
+				move(18*hour, "john", resolved, "Works again, thanks a lot!"),
+				move(10*minute, "john", closed, ""),
+			}},
+		{day: 12, at: 14*hour + 30*minute, by: "wangfang", via: "zhaolei", cat: "network", pri: ticket.P2, ch: phone,
+			title: "居家办公 VPN 连不上，提示错误 809",
+			body:  "客户来电：星辰科技王芳在家办公，VPN 客户端连接时提示“错误 809：无法建立计算机与 VPN 服务器之间的网络连接”。家里是电信宽带，上周还能正常连接。",
+			want:  closed,
+			steps: []step{
+				claim(2*minute, "zhaolei"),
+				reply(20*minute, "zhaolei", "王女士您好，刚才电话里说的步骤整理如下：1. 在路由器管理页面打开“IPSec 穿透 / VPN Passthrough”；2. 重启路由器后再连接 VPN。如果还不行，请告诉我们路由器的型号。"),
+				reply(2*hour, "wangfang", "按您说的打开了 IPSec 穿透，现在能连上了。"),
+				move(10*minute, "zhaolei", awaiting, "客户反馈已可连接"),
+				move(30*minute, "wangfang", resolved, ""),
+				move(2*day, "zhaolei", closed, ""),
+			}},
+		{day: 11, at: 8*hour + 47*minute, by: "liuyang", cat: "hardware", pri: ticket.P3, ch: web,
+			title:  "三楼财务室打印机脱机",
+			body:   "财务室的打印机在电脑上显示“脱机”，打印任务都卡在队列里。",
+			fields: hw("HP LaserJet Pro M404dn", ""), want: closed,
+			steps: []step{
+				move(20*minute, "liuyang", closed, "同事已经报过同一台打印机了，这张撤回。"),
+			}},
+		{day: 10, at: 16*hour + 20*minute, by: "sarah", cat: "complaint", pri: ticket.P3, ch: email,
+			title: "Slow response to my previous ticket",
+			body:  "I reported a laptop problem on Monday and nobody replied for two full days. Our contract says next-business-day support. I'd like to understand what happened and how you will prevent it.",
+			want:  closed,
+			steps: []step{
+				assign(40*minute, "super2", "chenjing", "投诉由陈静跟进"),
+				reply(30*minute, "chenjing", "Dear Sarah, I'm sorry for the delay. Your ticket was filed under a category whose queue nobody watched over the weekend. We have fixed the routing and your laptop ticket is now with the hardware team at P2. I will follow it personally until it is closed."),
+				note(10*minute, "chenjing", "原因：该分类没有配置默认处理组，工单无人认领。已请管理员调整，一周后电话回访。"),
+				move(1*day, "chenjing", awaiting, ""),
+				move(5*hour, "sarah", resolved, "Thank you for the honest answer."),
+				move(3*day, "", closed, "Resolved for 3 days, closed automatically"),
+			}},
+		{day: 9, at: 13*hour + 40*minute, by: "zhangsan", cat: "hardware", pri: ticket.P3, ch: web,
+			title:  "会议室投影仪无信号",
+			body:   "二楼大会议室的投影仪连接笔记本后一直显示“无信号”，换了两台电脑都一样。下午三点有客户来访，急用。",
+			fields: hw("Epson CB-X49", "X4KF2301127"), want: closed,
+			steps: []step{
+				claim(10*minute, "qianjun"),
+				reply(5*minute, "qianjun", "张先生，我现在过去看一下，大约 15 分钟到。"),
+				reply(50*minute, "qianjun", "现场检查是 HDMI 线内部断裂，已更换新线并测试正常。会议室里另外放了一根备用线。"),
+				move(2*minute, "qianjun", awaiting, ""),
+				move(40*minute, "zhangsan", resolved, "可以用了，谢谢钱工。"),
+				move(1*day, "zhangsan", closed, ""),
+			}},
+
+		// Resolved.
+		{day: 8, at: 9*hour + 5*minute, by: "john", cat: "hardware", pri: ticket.P1, ch: web,
+			title:  "Laptop battery swelling, touchpad pushed up",
+			body:   "The touchpad on my laptop is bulging and the bottom case no longer sits flat. I think the battery is swelling. Is it safe to keep using it? I have a client presentation on Thursday.",
+			fields: hw("ThinkPad T14 Gen 2", "PF2KX8QZ"), want: resolved,
+			steps: []step{
+				claim(8*minute, "qianjun"),
+				reply(4*minute, "qianjun", "Hi John, please stop using the laptop now: shut it down, unplug the charger and keep it away from anything flammable. A swollen lithium battery can catch fire. We will bring you a loaner today."),
+				note(30*minute, "qianjun", "备机 T14-LOAN-03 已从库房领出，数据用 U 盘迁移。原机在保，送联想更换电池。"),
+				reply(3*hour, "qianjun", "Your loaner (T14-LOAN-03) is ready at the IT desk on floor 3, with your files copied over. The original goes to Lenovo for a battery replacement under warranty, about 5 working days."),
+				move(1*minute, "qianjun", awaiting, ""),
+				move(2*hour, "john", resolved, "Picked up the loaner, everything is there. Thanks for the quick help!"),
+			}},
+		{day: 7, at: 10*hour + 30*minute, by: "liming", cat: "software", pri: ticket.P2, ch: email,
+			title:  "邮箱收不到外部邮件",
+			body:   "从昨天下午开始，部门几个人的邮箱都收不到外部客户发来的邮件，内部邮件正常。客户说发给我们的邮件也没有收到退信。",
+			fields: sw("Outlook 2021", "Windows", "有线 Wired"), want: resolved,
+			steps: []step{
+				claim(1*hour, "wangwei"),
+				reply(15*minute, "wangwei", "李经理您好，我们查一下邮件网关的队列。请提供一封客户发来但没收到的邮件的发件地址和大概时间。"),
+				reply(40*minute, "liming", "客户邮箱 order@globaltrade.example.com，昨天 16:10 左右发的。"),
+				note(1*hour, "wangwei", "反垃圾网关把 globaltrade.example.com 误判为垃圾邮件（SPF softfail），隔离区里有 37 封。已放行并加入白名单。"),
+				reply(10*minute, "wangwei", "原因是反垃圾网关误拦截，被隔离的 37 封邮件已经全部放行，该域名也加入了白名单。请确认是否已经收到。"),
+				move(1*minute, "wangwei", awaiting, ""),
+				move(3*day, "", resolved, "客户 3 天未回复，系统自动确认"),
+			}},
+		{day: 6, at: 11 * hour, by: "wangfang", cat: "consultation", pri: ticket.P4, ch: web,
+			title: "新 CRM 系统培训申请（销售部 12 人）",
+			body:  "公司下个月切换到新 CRM，销售部 12 人需要培训，主要是客户录入、商机跟进和报表导出。希望安排在周三或周四下午，线上线下都可以。",
+			want:  resolved,
+			steps: []step{
+				assign(2*hour, "super2", "lina", "培训组李娜负责"),
+				reply(30*minute, "lina", "王女士您好，已为销售部安排两场培训：下周三 14:00–16:00（客户与商机），周四 14:00–15:30（报表与导出）。线上会议链接会提前一天发到您的邮箱，人数有变化请告诉我。"),
+				reply(1*hour, "wangfang", "时间没问题，谢谢！"),
+				move(5*minute, "lina", awaiting, "培训已排期"),
+				move(2*hour, "wangfang", resolved, ""),
+			}},
+		{day: 5, at: 14*hour + 15*minute, by: "sarah", cat: "network", pri: ticket.P2, ch: web,
+			title: "Wi-Fi drops in meeting room 3B",
+			body:  "During video calls in meeting room 3B the Wi-Fi drops every 10–15 minutes for about 30 seconds. Other rooms are fine. It happens on laptops and phones alike.",
+			want:  resolved,
+			steps: []step{
+				claim(45*minute, "emily"),
+				reply(10*minute, "emily", "Hi Sarah, thanks for the detail. Which network (SSID) do you use in 3B, and roughly when did it last happen?"),
+				reply(30*minute, "sarah", "NW-Staff. The last drop was at 14:50 during our weekly call."),
+				note(1*hour, "emily", "AP-3B log: radar detected on DFS channel 52, the AP jumps channel and drops clients. Pinned 5 GHz to channel 36 (non-DFS)."),
+				reply(5*minute, "emily", "Found it: the access point in 3B kept switching channels after radar detection on a DFS channel. I've moved it to a fixed non-DFS channel. Could you keep an eye on it during tomorrow's calls?"),
+				move(1*minute, "emily", awaiting, ""),
+				move(1*day, "sarah", resolved, "No drops all day today. Thanks!"),
+			}},
+
+		// Follow-up: the fix did not hold.
+		{day: 6, at: 9*hour + 40*minute, by: "liuyang", cat: "software", pri: ticket.P3, ch: web,
+			title:  "财务软件打印凭证格式错乱",
+			body:   "用财务软件打印记账凭证时，从第二页开始格式错位，金额列跑到下一行。换了打印机也一样。",
+			fields: sw("K/3 WISE 15.1", "Windows", "有线 Wired"), want: followUp,
+			steps: []step{
+				claim(1*hour, "wangwei"),
+				reply(20*minute, "wangwei", "刘先生您好，请在“凭证打印 → 套打设置”里把纸张改成“241×140 凭证纸”，并取消“自动缩放”，然后再打印一张试试。"),
+				move(2*minute, "wangwei", awaiting, "已提供设置方法"),
+				move(1*day, "liuyang", followUp, "按步骤改了，第一页正常，第二页还是错位。"),
+			}},
+		{day: 4, at: 8*hour + 50*minute, by: "zhangsan", via: "qianjun", cat: "hardware", pri: ticket.P2, ch: phone,
+			title:  "打印机脱机，无法打印",
+			body:   "客户来电：华东制造三楼行政部的打印机在电脑上一直显示“脱机”，打印任务全部卡在队列里，打印机面板显示就绪。",
+			fields: hw("Brother HL-L5100DN", "E78291K0N123456"), want: followUp,
+			steps: []step{
+				claim(1*minute, "qianjun"),
+				reply(1*hour, "qianjun", "已远程处理：打印机的 IP 被 DHCP 改过，电脑上的打印端口还指向旧地址。已为打印机保留固定 IP 192.168.3.45，并更新了各电脑的打印端口，请再打印试试。"),
+				move(2*minute, "qianjun", awaiting, ""),
+				move(1*hour, "zhangsan", resolved, "可以打印了。"),
+				reply(1*day, "zhangsan", "今天早上又显示脱机了，重启打印机后才恢复。"),
+			}},
+		{day: 3, at: 9*hour + 20*minute, by: "john", cat: "software", pri: ticket.P2, ch: email,
+			title:  "Password reset link expired immediately",
+			body:   "I requested a password reset for the customer portal three times. Every time I click the link in the email (within a minute) it says \"This link has expired\".",
+			fields: sw("Customer Portal 2.7", "macOS", "无线 Wi-Fi"), want: followUp,
+			steps: []step{
+				claim(30*minute, "emily"),
+				reply(10*minute, "emily", "Hi John, our mail security scanner opens links to check them, which uses up the one-time link before you click it. I've reset your password manually; a temporary password is on its way by SMS. Please change it after signing in."),
+				move(1*minute, "emily", awaiting, ""),
+				move(3*hour, "john", followUp, "The temporary password works, but the reset link will fail for everyone else too. Can you fix the link itself?"),
+			}},
+
+		// Awaiting the customer's confirmation.
+		{day: 3, at: 15*hour + 10*minute, by: "liming", cat: "network", pri: ticket.P2, ch: web,
+			title: "VPN 连接后无法访问内网 ERP",
+			body:  "出差期间 VPN 能连上，但是打不开内网 ERP（http://erp.huadong.local），ping 也不通。网页版邮箱可以打开。",
+			want:  awaiting,
+			steps: []step{
+				claim(40*minute, "zhaolei"),
+				reply(10*minute, "zhaolei", "李经理您好，请在连上 VPN 后运行 ipconfig /all，把“DNS 服务器”那几行发给我们。"),
+				reply(1*hour, "liming", "DNS 服务器显示的是 192.168.1.1，是酒店的路由器。"),
+				note(20*minute, "zhaolei", "VPN 没有下发内网 DNS。已在 VPN 网关上配置 10.0.0.10 / 10.0.0.11，并加上 huadong.local 搜索域。"),
+				reply(5*minute, "zhaolei", "已修改 VPN 网关配置，连接后会自动使用公司内网 DNS。请断开 VPN 重新连接，再打开 ERP 试试。"),
+				move(1*minute, "zhaolei", awaiting, ""),
+			}},
+		{day: 2, at: 10*hour + 20*minute, by: "wangfang", cat: "software", pri: ticket.P3, ch: web,
+			title:  "Excel 宏被禁用，无法运行报表模板",
+			body:   "打开报表模板提示“宏已被禁用”，点“启用内容”的按钮也没有出现。模板是从邮件附件里保存下来的。",
+			fields: sw("Office 2019", "Windows", "无线 Wi-Fi"), want: awaiting,
+			steps: []step{
+				claim(1*hour, "lina"),
+				reply(15*minute, "lina", "王女士您好，从邮件保存的文件会被 Windows 标记为“来自互联网”，Office 会直接阻止其中的宏。请右键文件 → 属性 → 勾选“解除锁定”后确定，再打开即可。以后建议把模板放在共享盘的“财务模板”目录，那里已设为受信任位置。"),
+				move(2*minute, "lina", awaiting, ""),
+			}},
+		{day: 2, at: 13*hour + 30*minute, by: "john", cat: "consultation", pri: ticket.P4, ch: web,
+			title: "How do I export a report to PDF in the new CRM?",
+			body:  "The old CRM had a \"Print to PDF\" button on each report. I can't find it in the new one. I send a pipeline report to our director every Friday.",
+			want:  awaiting,
+			steps: []step{
+				claim(1*hour, "lina"),
+				reply(20*minute, "lina", "Hi John, open the report, click the ⋯ menu at the top right and choose Export → PDF. Even better, \"Subscribe\" mails the PDF to your director every Friday at a time you choose. The Help Center article \"Report subscriptions\" has a two-minute video."),
+				move(1*minute, "lina", awaiting, ""),
+			}},
+		{day: 1, at: 9*hour + 10*minute, by: "liuyang", cat: "hardware", pri: ticket.P3, ch: web,
+			title:  "外接显示器闪屏",
+			body:   "办公桌上的外接显示器每隔几分钟黑屏一下，持续一两秒。附上照片。",
+			fields: hw("Dell P2419H", "CN-0V1R2T"), want: awaiting,
+			steps: []step{
+				attach(2*minute, "liuyang", "screen-flicker.png"),
+				claim(1*hour, "qianjun"),
+				reply(20*minute, "qianjun", "刘先生，照片看到了，很可能是 DP 线接触不良。新的 DP 线放在前台了，请领取更换；换线后如果还闪，我们再上门检测显示器。"),
+				move(1*minute, "qianjun", awaiting, ""),
+				reply(3*hour, "liuyang", "换线后一下午没再闪，再观察一天。"),
+			}},
+
+		// In progress.
+		{day: 5, at: 10 * hour, by: "zhangsan", cat: "software", pri: ticket.P2, ch: web,
+			title:  "ERP 库存模块查询超时",
+			body:   "ERP 库存模块按物料编码查询时经常转圈一分钟，然后提示“请求超时”，按仓库查询正常。影响仓库每天的盘点。",
+			fields: sw("ERP 8.2.1", "Windows", "有线 Wired"), want: inProgress,
+			steps: []step{
+				claim(30*minute, "wangwei"),
+				reply(20*minute, "wangwei", "收到，我们先在测试环境复现，请告诉我一个会超时的物料编码。"),
+				reply(30*minute, "zhangsan", "比如 MAT-100245，几乎每次都超时。"),
+				note(2*hour, "wangwei", "已复现：物料编码模糊查询走了全表扫描（inventory_txn 约 4000 万行）。已提交研发 BUG-2291，建议加索引。"),
+				reply(10*minute, "wangwei", "已经复现问题，原因是这个查询没有用到索引。研发正在修复，预计本周五晚间发布补丁。临时办法：查询时输入完整的物料编码，不要只输前几位，速度会快很多。"),
+				reply(1*day, "zhangsan", "好的，先按完整编码查。补丁发布后麻烦通知一下。"),
+			}},
+		{day: 4, at: 14 * hour, by: "wangfang", via: "zhaolei", cat: "network", pri: ticket.P2, ch: phone,
+			title: "分公司网络丢包严重，视频会议卡顿",
+			body:  "客户来电：星辰科技苏州分公司从上午开始网络丢包严重，视频会议频繁卡顿掉线，访问总部系统也很慢，影响 30 多人办公。",
+			want:  inProgress,
+			steps: []step{
+				raise(15*minute, "super", ticket.P1),
+				note(1*minute, "super", "影响整个分公司，已提为 P1，请赵磊优先处理。"),
+				assign(1*minute, "super", "zhaolei", "网络组赵磊处理"),
+				reply(10*minute, "zhaolei", "王女士您好，我们已远程登录分公司出口路由器，到运营商的链路丢包约 20%，已向运营商报障。视频会议流量已切到备用线路，请现在再试一下会议效果。"),
+				reply(1*hour, "wangfang", "切换后视频会议好多了，但访问总部 ERP 还是慢。"),
+				note(2*hour, "zhaolei", "运营商回复：光缆在市政施工中被挖断，预计明天中午前修复。修复后切回主线路。"),
+			}},
+		{day: 3, at: 11 * hour, by: "john", cat: "software", pri: ticket.P3, ch: web,
+			title:  "Cannot reach SharePoint from home",
+			body:   "From home I can sign in to Outlook and Teams, but the intranet SharePoint site (intranet.northwind.example.com) times out. From the office it works.",
+			fields: sw("", "Windows", "VPN"), want: inProgress,
+			steps: []step{
+				transfer(1*hour, "super", "network", "远程访问问题，转网络组 / remote access, moved to Network"),
+				claim(30*minute, "emily"),
+				reply(15*minute, "emily", "Hi John, the intranet is only published inside the VPN. Please connect with the Northwind VPN client first; if it still times out, send me a screenshot of the VPN status window."),
+				reply(2*hour, "john", "Connected to the VPN. The page loads now, but it takes about 40 seconds."),
+			}},
+		{day: 2, at: 16*hour + 45*minute, by: "sarah", cat: "software", pri: ticket.P2, ch: web,
+			title:  "CRM mobile app crashes on login (Android)",
+			body:   "Since updating the CRM app yesterday it closes right after I tap \"Sign in\". My phone is a Samsung Galaxy S22 on Android 14. Reinstalling didn't help.",
+			fields: sw("CRM Mobile 3.4.0", "Android", "4G/5G"), want: inProgress,
+			steps: []step{
+				claim(40*minute, "emily"),
+				reply(10*minute, "emily", "Hi Sarah, sorry about that. Could you check Settings → Apps → CRM and tell me the exact version and build? Does it crash on Wi-Fi as well as on mobile data?"),
+				reply(1*hour, "sarah", "Version 3.4.0 (build 412). Same on Wi-Fi."),
+				note(30*minute, "emily", "Vendor confirms the 3.4.0 crash on Android 14 with a work profile; fixed in 3.4.1, due next week. Workaround: the web app."),
+				reply(5*minute, "emily", "Thanks. The vendor has confirmed a bug in 3.4.0 on Android 14; the fix (3.4.1) is due next week. Until then the web version at crm.northwind.example.com works in your phone's browser. I'll let you know when the fix is out."),
+			}},
+		{day: 1, at: 11*hour + 30*minute, by: "liming", via: "chenjing", cat: "complaint", pri: ticket.P2, ch: phone,
+			title: "投诉：工程师上门迟到两个小时",
+			body:  "客户来电投诉：约好昨天上午 9 点上门维修服务器，工程师 11 点才到，也没有提前通知，生产线等了一上午。希望给个说法。",
+			want:  inProgress,
+			steps: []step{
+				assign(20*minute, "super2", "chenjing", "投诉由陈静跟进"),
+				reply(30*minute, "chenjing", "李经理您好，非常抱歉给生产带来影响。我们正在核实当天的派工记录，今天下班前给您答复处理结果。"),
+				note(1*hour, "chenjing", "派工记录：工程师前一单超时，调度没有通知客户。需要和硬件组周主管一起复盘派工流程。"),
+			}},
+
+		// Assigned, not yet answered.
+		{day: 1, at: 15*hour + 20*minute, by: "wangfang", cat: "hardware", pri: ticket.P3, ch: web,
+			title:  "笔记本键盘部分按键失灵",
+			body:   "笔记本的 Q、W、A 三个键按下去没反应，外接键盘正常。电脑还在保修期内。",
+			fields: hw("MateBook 14 2023", ""), want: assigned,
+			steps: []step{
+				claim(40*minute, "qianjun"),
+				note(5*minute, "qianjun", "先查保修状态，明天带备用键盘过去。"),
+			}},
+		{day: 1, at: 10*hour + 10*minute, by: "zhangsan", cat: "software", pri: ticket.P3, ch: email,
+			title:  "Outlook 频繁要求输入密码",
+			body:   "Outlook 每隔半小时就弹窗要求输入邮箱密码，输入后过一会儿又弹。手机上的邮箱正常。",
+			fields: sw("Outlook 2021", "Windows", "无线 Wi-Fi"), want: assigned,
+			steps: []step{
+				assign(1*hour, "super", "wangwei", "王伟熟悉 Exchange，交给他处理"),
+				note(1*minute, "super", "客户在财务部，月底前请优先处理。"),
+			}},
+		{day: 0, at: 9*hour + 30*minute, by: "sarah", cat: "consultation", pri: ticket.P4, ch: email,
+			title: "Training request: new CRM for 5 new hires",
+			body:  "Five new sales reps start next Monday. Could you run a CRM introduction for them during their first week? Afternoons work best.",
+			want:  assigned,
+			steps: []step{
+				assign(50*minute, "super2", "chenjing", "陈静负责英文培训"),
+			}},
+		{day: 0, at: 8*hour + 55*minute, by: "liuyang", cat: "network", pri: ticket.P3, ch: web,
+			title: "访客 Wi-Fi 不弹出认证页面",
+			body:  "来访客户连接“XC-Guest”后不会弹出认证页面，手动打开浏览器也跳转不过去，只能用手机热点。",
+			want:  assigned,
+			steps: []step{
+				claim(35*minute, "zhaolei"),
+			}},
+
+		// Unassigned, waiting in their group's queue.
+		{day: 0, at: 10*hour + 40*minute, by: "john", cat: "software", pri: ticket.P3, ch: web,
+			title:  "Echo in every Teams meeting",
+			body:   "In every Teams meeting the others hear an echo of their own voice while I'm unmuted. I use the MacBook's built-in speakers and microphone.",
+			fields: sw("Teams 24215", "macOS", "无线 Wi-Fi"), want: unassigned},
+		{day: 0, at: 11*hour + 5*minute, by: "liming", via: "super2", cat: "hardware", pri: ticket.P3, ch: phone,
+			title:  "打印机卡纸后显示错误 E-05",
+			body:   "客户来电：华东制造二楼的复印打印一体机卡纸，清理后面板显示错误 E-05，无法继续打印。",
+			fields: hw("Canon iR-ADV C3530", ""), want: unassigned},
+		{day: 0, at: 11*hour + 30*minute, by: "zhangsan", cat: "complaint", pri: ticket.P3, ch: web,
+			title: "投诉：技术支持热线一直占线",
+			body:  "今天上午打了五次技术支持热线都是占线，也没有人回拨。希望增加线路，或者提供在线排队。",
+			want:  unassigned},
+		{day: 0, at: 11*hour + 50*minute, by: "wangfang", cat: "software", pri: ticket.P2, ch: email,
+			title:  "VPN 客户端升级后无法启动",
+			body:   "今天 VPN 客户端自动升级后，双击图标没有任何反应，任务管理器里进程出现一下就消失了。",
+			fields: sw("EasyConnect 7.6.7", "Windows", "VPN"), want: unassigned,
+			steps: []step{
+				reply(20*minute, "wangfang", "补充：事件查看器里有错误代码 0x80070005。"),
+			}},
+	}
+}
