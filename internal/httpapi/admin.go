@@ -194,7 +194,9 @@ func (a *API) registerAdmin() {
 			return &userOut{Body: userJSON(u)}, nil
 		})
 
-	groupJSON := func(g identity.Group) GroupJSON { return GroupJSON{Key: g.Key, NameZH: g.NameZH, NameEN: g.NameEN, Email: g.Email} }
+	groupJSON := func(g identity.Group) GroupJSON {
+		return GroupJSON{Key: g.Key, NameZH: g.NameZH, NameEN: g.NameEN, Email: g.Email}
+	}
 	huma.Register(a.h, huma.Operation{OperationID: "list-groups", Method: http.MethodGet, Path: "/api/v1/groups",
 		Summary: "List support groups", Tags: tags, Errors: []int{401}},
 		func(ctx context.Context, _ *struct{}) (*items[GroupJSON], error) {

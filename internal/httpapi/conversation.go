@@ -20,8 +20,8 @@ type messagesOut struct {
 }
 
 type postMessageIn struct {
-	ticketPath
-	Body struct {
+	Number string `path:"number" maxLength:"32" example:"TS20261122001"`
+	Body   struct {
 		Body     string `json:"body" maxLength:"20000"`
 		Internal bool   `json:"internal,omitempty" doc:"An internal note, for staff only; never shown to customers."`
 	}
@@ -39,7 +39,7 @@ type historyOut struct {
 }
 
 type uploadIn struct {
-	ticketPath
+	Number  string `path:"number" maxLength:"32" example:"TS20261122001"`
 	RawBody huma.MultipartFormFiles[struct {
 		File huma.FormFile `form:"file" required:"true" doc:"JPG, PNG, PDF, LOG or TXT; the type is checked from the content."`
 	}]
@@ -57,8 +57,8 @@ type attachmentsOut struct {
 }
 
 type attachmentPath struct {
-	ticketPath
-	ID int64 `path:"id"`
+	Number string `path:"number" maxLength:"32" example:"TS20261122001"`
+	ID     int64  `path:"id"`
 }
 
 func (a *API) registerConversation() {

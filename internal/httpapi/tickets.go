@@ -14,6 +14,9 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// ticketPath is the {number} path parameter. Other inputs repeat its field
+// rather than embed it: huma skips embedded structs of unexported types,
+// which would leave Number empty.
 type ticketPath struct {
 	Number string `path:"number" maxLength:"32" example:"TS20261122001"`
 }
@@ -89,7 +92,7 @@ type listTicketsOut struct {
 }
 
 type patchTicketIn struct {
-	ticketPath
+	Number  string `path:"number" maxLength:"32" example:"TS20261122001"`
 	IfMatch string `header:"If-Match" doc:"The ETag you edited; a newer ticket answers 412."`
 	Body    struct {
 		Title        *string        `json:"title,omitempty" maxLength:"200"`
@@ -103,7 +106,7 @@ type patchTicketIn struct {
 }
 
 type statusIn struct {
-	ticketPath
+	Number  string `path:"number" maxLength:"32" example:"TS20261122001"`
 	IfMatch string `header:"If-Match"`
 	Body    struct {
 		Status  string `json:"status" enum:"unassigned,assigned,in_progress,awaiting_confirmation,resolved,closed,follow_up"`
@@ -112,7 +115,7 @@ type statusIn struct {
 }
 
 type assignIn struct {
-	ticketPath
+	Number  string `path:"number" maxLength:"32" example:"TS20261122001"`
 	IfMatch string `header:"If-Match"`
 	Body    struct {
 		Assignee string `json:"assignee,omitempty" doc:"Login of the agent; empty returns the ticket to the group queue."`
