@@ -34,6 +34,7 @@ const ticketJoins = `
 	LEFT JOIN users au ON au.id = t.assignee_id`
 
 const ticketSelect = `SELECT ` + ticketColsHead + `t.description` + ticketColsTail + ticketFrom
+
 // ticketPageSelect joins the columns onto a page of ids chosen by an
 // inner query (a "deferred join"): the inner query sorts and limits on
 // the index alone, and only the rows of the page are joined.

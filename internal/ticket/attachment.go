@@ -92,6 +92,9 @@ func cleanFilename(name string) string {
 	name = strings.TrimSpace(name)
 	for utf8.RuneCountInString(name) > 200 {
 		ext := path.Ext(name)
+		if utf8.RuneCountInString(ext) >= 200 {
+			ext = "" // no real extension: cut the name itself
+		}
 		r := []rune(strings.TrimSuffix(name, ext))
 		name = string(r[:200-utf8.RuneCountInString(ext)-1]) + ext
 	}

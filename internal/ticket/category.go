@@ -133,6 +133,7 @@ func (c Category) Field(key string) (FieldDef, bool) {
 func (c Category) CheckFields(values map[string]any) (map[string]any, error) {
 	var m apperr.Multi
 	out := make(map[string]any, len(values))
+	failed := map[string]bool{} // an invalid value is not also reported as missing
 	for k, v := range values {
 		f, ok := c.Field(k)
 		if !ok {
@@ -142,6 +143,7 @@ func (c Category) CheckFields(values map[string]any) (map[string]any, error) {
 		nv, err := f.check(v)
 		if err != nil {
 			m.Add(err)
+			failed[k] = true
 			continue
 		}
 		if nv != nil {
@@ -149,7 +151,7 @@ func (c Category) CheckFields(values map[string]any) (map[string]any, error) {
 		}
 	}
 	for _, f := range c.Fields {
-		if _, ok := out[f.Key]; f.Required && !ok {
+		if _, ok := out[f.Key]; f.Required && !ok && !failed[f.Key] {
 			m.Add(apperr.FieldError("field.required", "custom_fields."+f.Key, nil))
 		}
 	}

@@ -126,6 +126,63 @@ func TestNumbersConcurrent(t *testing.T) {
 	})
 }
 
+// TestNumbersGaplessWhenCreationsFail mixes failing creations (a category
+// that does not exist, a cancelled request) into concurrent ones: a failed
+// creation gives its number back, even when it shared a transaction with
+// others.
+func TestNumbersGaplessWhenCreationsFail(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		d := desktest.New(t, db, desktest.Options{Now: newClock(noonNov22).Now})
+		first, err := newTicket(ctx, d, "cust1", "模板 template")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		broken := func(c context.Context, categoryID int64) error {
+			tk := first
+			tk.ID, tk.Number, tk.CategoryID = 0, "", categoryID
+			_, _, err := db.Tickets().CreateTicket(c, ticket.NewRecord{Ticket: tk, Day: "20261122", CreatedBy: tk.RequesterID})
+			return err
+		}
+		const n = 200
+		kinds := []string{"ok", "bad category", "ok", "cancelled"}
+		numbers := make([]string, n)
+		errs := race(n, func(i int) error {
+			switch kinds[i%len(kinds)] {
+			case "bad category":
+				return broken(ctx, 1<<40)
+			case "cancelled":
+				return broken(cancelled, first.CategoryID)
+			}
+			tk, err := newTicket(ctx, d, "cust2", fmt.Sprintf("混合 mixed %d", i))
+			numbers[i] = tk.Number
+			return err
+		})
+		var created []string
+		for i, err := range errs {
+			kind := kinds[i%len(kinds)]
+			if got := err == nil; got != (kind == "ok") {
+				t.Errorf("creation %d (%s): got %v, want success %v", i, kind, err, kind == "ok")
+			}
+			if err == nil {
+				created = append(created, numbers[i])
+			}
+		}
+		slices.Sort(created)
+		if want := serials("20261122", 2, n/2+1); !slices.Equal(created, want) {
+			t.Errorf("created numbers: got %v, want %s…%s", created, want[0], want[len(want)-1])
+		}
+		if got, want := allNumbers(t, d), serials("20261122", 1, n/2+1); !slices.Equal(got, want) {
+			t.Errorf("stored numbers: got %d, want %d gapless", len(got), len(want))
+		}
+		if tk, err := newTicket(ctx, d, "cust1", "之后 after"); err != nil || tk.Number != fmt.Sprintf("TS20261122%03d", n/2+2) {
+			t.Errorf("next: got %s (%v), want TS20261122%03d", tk.Number, err, n/2+2)
+		}
+	})
+}
+
 func TestNumberDayInSiteZone(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

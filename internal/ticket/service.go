@@ -204,7 +204,10 @@ func (s *Service) apply(ctx context.Context, by identity.Actor, number string, i
 		}
 		got, err := s.store.ApplyChange(ctx, c)
 		if apperr.Is(err, codeVersionMismatch) {
-			if ifVersion != 0 || attempt >= 5 {
+			// Each mismatch means another change committed, so a retry
+			// loses at most once per concurrent writer; the cap only
+			// guards against a store that never matches.
+			if ifVersion != 0 || attempt >= maxApplyAttempts {
 				return Ticket{}, versionMismatch(0)
 			}
 			continue
@@ -215,6 +218,10 @@ func (s *Service) apply(ctx context.Context, by identity.Actor, number string, i
 		return present(RelationOf(by, got), got), nil
 	}
 }
+
+// maxApplyAttempts bounds the retries of an internal write that keeps
+// meeting concurrent changes of the same ticket.
+const maxApplyAttempts = 100
 
 const codeVersionMismatch = "ticket.version_mismatch"
 

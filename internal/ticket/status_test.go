@@ -53,9 +53,11 @@ func ticketIn(t *testing.T, d *desktest.Desk, st ticket.Status) ticket.Ticket {
 		t.Fatalf("no path to %s", st)
 	}
 	for _, s := range steps {
-		if tk, err = d.Tickets.ChangeStatus(ctx, d.Actors[s.by], tk.Number, 0, s.to, s.comment); err != nil {
+		next, err := d.Tickets.ChangeStatus(ctx, d.Actors[s.by], tk.Number, 0, s.to, s.comment)
+		if err != nil {
 			t.Fatalf("%s → %s by %s: %v", tk.Status, s.to, s.by, err)
 		}
+		tk = next
 	}
 	if tk.Status != st {
 		t.Fatalf("driven to %s, want %s", tk.Status, st)
