@@ -22,6 +22,7 @@ var en = map[string]string{
 	"auth.session_invalid":  "Your session is no longer valid. Please sign in again.",
 	"auth.session_expired":  "Your session has expired. Please sign in again.",
 	"auth.token_invalid":    "The API token is invalid or revoked.",
+	"auth.rate_limited":     "Too many failed sign-ins. Try again in {minutes} minutes.",
 	"auth.csrf":             "The form has expired. Reload the page and try again.",
 	"token.not_found":       "No such token.",
 	"user.not_found":        "No such user.",

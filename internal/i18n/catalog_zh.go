@@ -22,6 +22,7 @@ var zh = map[string]string{
 	"auth.session_invalid":  "登录已失效，请重新登录。",
 	"auth.session_expired":  "登录已过期，请重新登录。",
 	"auth.token_invalid":    "API 令牌无效或已被吊销。",
+	"auth.rate_limited":     "登录失败次数过多，请 {minutes} 分钟后再试。",
 	"auth.csrf":             "表单已过期，请刷新页面后重试。",
 	"token.not_found":       "令牌不存在。",
 	"user.not_found":        "用户不存在。",

@@ -28,6 +28,10 @@ type Store interface {
 	TouchSession(ctx context.Context, hash []byte, seen, expires time.Time) error
 	DeleteSession(ctx context.Context, hash []byte) error
 
+	LoginFailures(ctx context.Context, login string, since time.Time) (int, error)
+	RecordLoginFailure(ctx context.Context, login string, at, before time.Time) error
+	ClearLoginFailures(ctx context.Context, login string) error
+
 	CreateToken(ctx context.Context, t Token) (Token, error)
 	TokenUser(ctx context.Context, hash []byte) (Token, User, error)
 	ListTokens(ctx context.Context, userID int64) ([]Token, error)
@@ -118,25 +122,56 @@ func Digest(secret string) []byte {
 
 var errBadCredentials = apperr.New(apperr.Unauthenticated, "auth.bad_credentials")
 
+// Sign-in throttling: after MaxLoginFailures failed attempts on one login
+// within LoginFailureWindow, further attempts are refused until the window
+// has passed, whatever the password. Counted in the database, so the limit
+// holds across nodes.
+const (
+	MaxLoginFailures   = 10
+	LoginFailureWindow = 15 * time.Minute
+)
+
 // Login checks a password and opens a session. It returns the session secret
 // for the cookie.
 func (s *Service) Login(ctx context.Context, login, password string) (string, User, error) {
-	u, err := s.store.UserByLogin(ctx, strings.TrimSpace(login))
+	login = strings.TrimSpace(login)
+	if len(login) > MaxLoginLen || !utf8.ValidString(login) {
+		return "", User{}, errBadCredentials
+	}
+	now := s.now().UTC()
+	n, err := s.store.LoginFailures(ctx, login, now.Add(-LoginFailureWindow))
+	if err != nil {
+		return "", User{}, err
+	}
+	if n >= MaxLoginFailures {
+		return "", User{}, apperr.New(apperr.RateLimited, "auth.rate_limited").With("minutes", int(LoginFailureWindow.Minutes()))
+	}
+	fail := func() (string, User, error) {
+		if err := s.store.RecordLoginFailure(ctx, login, now, now.Add(-24*time.Hour)); err != nil {
+			return "", User{}, err
+		}
+		return "", User{}, errBadCredentials
+	}
+	u, err := s.store.UserByLogin(ctx, login)
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound {
 			CheckPassword(s.dummyHash, password)
-			return "", User{}, errBadCredentials
+			return fail()
 		}
 		return "", User{}, err
 	}
 	if !CheckPassword(u.PasswordHash, password) || !u.Active {
-		return "", User{}, errBadCredentials
+		return fail()
+	}
+	if n > 0 {
+		if err := s.store.ClearLoginFailures(ctx, login); err != nil {
+			return "", User{}, err
+		}
 	}
 	secret, hash, err := newSecret()
 	if err != nil {
 		return "", User{}, err
 	}
-	now := s.now().UTC()
 	if err := s.store.CreateSession(ctx, Session{Hash: hash, UserID: u.ID, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(s.ttl)}); err != nil {
 		return "", User{}, err
 	}

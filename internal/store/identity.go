@@ -293,3 +293,35 @@ func (s *Identity) RevokeToken(ctx context.Context, id, userID int64, at time.Ti
 	}
 	return nil
 }
+
+// LoginFailures counts the failed sign-ins of a login since a time.
+func (s *Identity) LoginFailures(ctx context.Context, login string, since time.Time) (int, error) {
+	var n int
+	err := s.db.read().QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at >= $2`,
+		login, since.UnixMicro()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: login failures: %w", err)
+	}
+	return n, nil
+}
+
+// RecordLoginFailure notes a failed sign-in and forgets those older than before.
+func (s *Identity) RecordLoginFailure(ctx context.Context, login string, at, before time.Time) error {
+	return s.db.tx(ctx, func(tx conn) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (login, at) VALUES ($1, $2)`, login, at.UnixMicro()); err != nil {
+			return fmt.Errorf("store: login failure: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, before.UnixMicro()); err != nil {
+			return fmt.Errorf("store: login failure: %w", err)
+		}
+		return nil
+	})
+}
+
+// ClearLoginFailures forgets a login's failures after a successful sign-in.
+func (s *Identity) ClearLoginFailures(ctx context.Context, login string) error {
+	if _, err := s.db.write().ExecContext(ctx, `DELETE FROM login_failures WHERE login = $1`, login); err != nil {
+		return fmt.Errorf("store: login failures: %w", err)
+	}
+	return nil
+}
