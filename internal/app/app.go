@@ -18,6 +18,9 @@ import (
 	"helpdesk/internal/httpapi"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/job"
+	"helpdesk/internal/notify"
+	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
 )
@@ -32,8 +35,11 @@ type App struct {
 	DB       *store.DB
 	Identity *identity.Service
 	Tickets  *ticket.Service
+	SLA      *sla.Service
 	Location *time.Location
 	Handler  http.Handler
+	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
+	Jobs *job.Runner
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -58,10 +64,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	ids := db.Identity()
 	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
+	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
 	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
-		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes}})
+		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
+		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
+	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Ready: db.Ready, Log: log,
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
 	mux.HandleFunc("GET /{$}", a.home)
 	a.Handler = logRequests(log, mux)
@@ -81,6 +91,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	if err := a.Jobs.Start(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
@@ -96,6 +110,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Requests are done; let running jobs finish before the database closes.
+	if err := a.Jobs.Stop(sctx); err != nil {
+		return fmt.Errorf("stop jobs: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

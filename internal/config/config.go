@@ -26,6 +26,13 @@ type Config struct {
 	LogFormat string
 	// ShutdownTimeout is how long in-flight requests get to finish.
 	ShutdownTimeout time.Duration
+	// AutoConfirm: a proposed solution the customer leaves unanswered is
+	// confirmed after this; AutoClose: a resolved ticket closes after this.
+	AutoConfirm time.Duration
+	AutoClose   time.Duration
+	// UnassignOnAckBreach returns a ticket to its group queue when the
+	// assignee misses the acknowledgement deadline.
+	UnassignOnAckBreach bool
 }
 
 // Defaults returns the built-in configuration.
@@ -33,7 +40,8 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "./data", TimeZone: "Asia/Shanghai", Language: "zh-CN",
 		MaxAttachmentMB: 10, AttachmentTypes: []string{"jpg", "png", "pdf", "log", "txt"}, LogFormat: "text",
-		ShutdownTimeout: 20 * time.Second,
+		ShutdownTimeout: 20 * time.Second, AutoConfirm: 72 * time.Hour, AutoClose: 7 * 24 * time.Hour,
+		UnassignOnAckBreach: true,
 	}
 }
 
@@ -47,6 +55,9 @@ var Env = []struct{ Flag, Var, Doc string }{
 	{"max-attachment-mb", "HELPDESK_MAX_ATTACHMENT_MB", "largest attachment accepted, in MB"},
 	{"attachment-types", "HELPDESK_ATTACHMENT_TYPES", "accepted attachment kinds, comma-separated"},
 	{"log-format", "HELPDESK_LOG_FORMAT", "log format: text or json"},
+	{"auto-confirm", "HELPDESK_AUTO_CONFIRM", "confirm an unanswered solution after this long"},
+	{"auto-close", "HELPDESK_AUTO_CLOSE", "close a resolved ticket after this long"},
+	{"unassign-on-ack-breach", "HELPDESK_UNASSIGN_ON_ACK_BREACH", "return a ticket to its queue when the assignee misses the acknowledgement deadline"},
 }
 
 // Bind registers the shared flags on fs, with defaults taken from the
@@ -69,6 +80,19 @@ func (c *Config) Bind(fs *flag.FlagSet, server bool) {
 	})
 	c.AttachmentTypes = splitComma(types)
 	fs.StringVar(&c.LogFormat, "log-format", env("HELPDESK_LOG_FORMAT", c.LogFormat), "log format: text or json")
+	fs.DurationVar(&c.AutoConfirm, "auto-confirm", envDuration("HELPDESK_AUTO_CONFIRM", c.AutoConfirm), "confirm an unanswered solution after this long")
+	fs.DurationVar(&c.AutoClose, "auto-close", envDuration("HELPDESK_AUTO_CLOSE", c.AutoClose), "close a resolved ticket after this long")
+	fs.BoolVar(&c.UnassignOnAckBreach, "unassign-on-ack-breach", env("HELPDESK_UNASSIGN_ON_ACK_BREACH", strconv.FormatBool(c.UnassignOnAckBreach)) == "true",
+		"return a ticket to its group queue when the assignee misses the acknowledgement deadline")
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
 }
 
 // Validate checks the configuration and returns the site location.
@@ -88,6 +112,9 @@ func (c Config) Validate() (*time.Location, error) {
 		if !known[t] {
 			return nil, fmt.Errorf("config: attachment type %q: known types are jpg, png, pdf, log, txt", t)
 		}
+	}
+	if c.AutoConfirm < time.Minute || c.AutoClose < time.Minute {
+		return nil, fmt.Errorf("config: auto-confirm and auto-close periods must be at least a minute")
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("config: log format %q: use text or json", c.LogFormat)

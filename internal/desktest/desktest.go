@@ -11,6 +11,7 @@ import (
 
 	"helpdesk/internal/blob"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
 )
@@ -20,6 +21,7 @@ type Desk struct {
 	DB       *store.DB
 	Identity *identity.Service
 	Tickets  *ticket.Service
+	SLA      *sla.Service
 	// Actors by login: cust1, cust2 (same org, cust2 sees org tickets),
 	// cust3 (other org), agent1 (software), agent2 (software), agent3
 	// (hardware), super1 (software supervisor), admin.
@@ -34,8 +36,12 @@ const Password = "secret-pass-1"
 type Options struct {
 	Now    func() time.Time
 	Limits ticket.Limits
-	// FastHash skips creating people with argon2 per user when many are needed.
+	// NoUsers skips creating the cast.
 	NoUsers bool
+	// Router routes new tickets (nil: category default group).
+	Router ticket.Router
+	// UnassignOnAckBreach: see ticket.Deps.
+	UnassignOnAckBreach bool
 }
 
 // New builds a desk on db with the standard cast.
@@ -54,8 +60,9 @@ func New(t testing.TB, db *store.DB, opt Options) *Desk {
 		Users:    map[string]identity.User{},
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
+	d.SLA = sla.NewService(sla.Deps{Store: db.SLA(), Now: opt.Now})
 	d.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: idStore, Blobs: blobs, Now: opt.Now,
-		Location: loc, Limits: opt.Limits})
+		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: opt.Router, UnassignOnAckBreach: opt.UnassignOnAckBreach})
 	if opt.NoUsers {
 		return d
 	}

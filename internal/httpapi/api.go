@@ -22,6 +22,7 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/notify"
 	"helpdesk/internal/ticket"
 )
 
@@ -29,6 +30,7 @@ import (
 type Deps struct {
 	Identity *identity.Service
 	Tickets  *ticket.Service
+	Inbox    *notify.Inbox
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -83,6 +85,8 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerTickets()
 	a.registerConversation()
 	a.registerAdmin()
+	a.registerLifecycle()
+	a.registerFollowups()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -21,8 +21,8 @@ func TestCreateAndGetTicket(t *testing.T) {
 		var number string
 		// The API's field names are a contract: these and only these.
 		want := []string{"number", "title", "description", "category", "priority", "status", "channel", "contact_phone",
-			"contact_email", "custom_fields", "group", "assignee", "requester", "created_at", "updated_at"}
-		optional := []string{"organization", "version", "first_response_at", "resolved_at", "closed_at"}
+			"contact_email", "custom_fields", "group", "assignee", "requester", "created_at", "updated_at", "sla"}
+		optional := []string{"organization", "version", "first_response_at", "resolved_at", "closed_at", "escalation_level", "parent"}
 		checkFields := func(t *testing.T, m map[string]any) {
 			t.Helper()
 			for _, k := range want {
@@ -62,6 +62,25 @@ func TestCreateAndGetTicket(t *testing.T) {
 					}
 					if m["assignee"] != nil {
 						t.Errorf("assignee = %v, want null", m["assignee"])
+					}
+					// P2 runs on the 24×7 calendar: first response due in 4 h,
+					// nothing to acknowledge before someone is assigned.
+					sl, _ := m["sla"].(map[string]any)
+					if sl == nil {
+						t.Fatalf("sla = %v, want an object", m["sla"])
+					}
+					created, _ := time.Parse(time.RFC3339Nano, str(m, "created_at"))
+					due, err := time.Parse(time.RFC3339Nano, str(sl, "first_response_due"))
+					if err != nil || due.Sub(created) != 4*time.Hour {
+						t.Errorf("first_response_due = %v (%v), want created_at + 4h", sl["first_response_due"], err)
+					}
+					if sl["acknowledge_due"] != nil || sl["resolution_due"] == nil {
+						t.Errorf("acknowledge_due = %v (want null), resolution_due = %v (want set)", sl["acknowledge_due"], sl["resolution_due"])
+					}
+					for _, k := range []string{"paused", "breached"} {
+						if l, ok := sl[k].([]any); !ok || len(l) != 0 {
+							t.Errorf("sla.%s = %v, want []", k, sl[k])
+						}
 					}
 				}},
 		})

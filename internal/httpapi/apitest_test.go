@@ -16,6 +16,7 @@ import (
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/httpapi"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/notify"
 	"helpdesk/internal/store"
 	"helpdesk/internal/store/storetest"
 	"helpdesk/internal/ticket"
@@ -48,7 +49,7 @@ func newEnv(t *testing.T, db *store.DB, opt envOptions) *env {
 	t.Helper()
 	d := desktest.New(t, db, desktest.Options{Limits: opt.limits})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Ready: db.Ready, Version: "test",
+	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), Ready: db.Ready, Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxAttachmentBytes: opt.maxAttach})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"helpdesk/internal/identity"
+	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
 )
 
@@ -23,12 +24,52 @@ type TicketJSON struct {
 	Assignee        *string        `json:"assignee" doc:"Login of the assigned agent, null when unassigned."`
 	Requester       string         `json:"requester" doc:"Login of the customer."`
 	Organization    string         `json:"organization,omitempty"`
+	SLA             *SLAJSON       `json:"sla" doc:"Deadlines in working time; null when no SLA applies."`
+	EscalationLevel int            `json:"escalation_level" doc:"Rises with every escalation (SLA breach or request)."`
+	Parent          *string        `json:"parent" doc:"The closed ticket this one follows on from, if any."`
 	Version         int            `json:"version" doc:"Grows with every change; send it back in If-Match to avoid overwriting a newer change."`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	FirstResponseAt *time.Time     `json:"first_response_at"`
 	ResolvedAt      *time.Time     `json:"resolved_at"`
 	ClosedAt        *time.Time     `json:"closed_at"`
+}
+
+// SLAJSON is a ticket's SLA: deadlines of the running clocks and their state.
+type SLAJSON struct {
+	AcknowledgeDue   *time.Time       `json:"acknowledge_due" doc:"When the assignee must acknowledge; null when not running."`
+	FirstResponseDue *time.Time       `json:"first_response_due" doc:"When the first reply is due; null when not running."`
+	ResolutionDue    *time.Time       `json:"resolution_due" doc:"When resolution is due; null when not running."`
+	Remaining        map[string]int64 `json:"remaining_seconds" doc:"Working time left per running clock, in seconds (negative when overdue)."`
+	Paused           []string         `json:"paused" doc:"Clocks paused while the ticket waits on the customer."`
+	Breached         []string         `json:"breached" doc:"Clocks whose target was missed."`
+	Met              []string         `json:"met" doc:"Clocks whose target was reached (or that stopped)."`
+}
+
+func slaJSON(t ticket.Ticket) *SLAJSON {
+	st := t.SLAStatus
+	if st == nil {
+		return nil
+	}
+	due := func(k sla.Kind) *time.Time {
+		if d, ok := st.Due[k]; ok && !d.IsZero() {
+			return &d
+		}
+		return nil
+	}
+	names := func(ks []sla.Kind) []string {
+		out := make([]string, len(ks))
+		for i, k := range ks {
+			out[i] = string(k)
+		}
+		return out
+	}
+	rem := make(map[string]int64, len(st.Remaining))
+	for k, d := range st.Remaining {
+		rem[string(k)] = int64(d / time.Second)
+	}
+	return &SLAJSON{AcknowledgeDue: due(sla.Acknowledge), FirstResponseDue: due(sla.FirstResponse), ResolutionDue: due(sla.Resolution),
+		Remaining: rem, Paused: names(st.Paused), Breached: names(st.Breached), Met: names(st.Met)}
 }
 
 func optTime(t time.Time) *time.Time {
@@ -54,7 +95,7 @@ func ticketJSON(t ticket.Ticket) TicketJSON {
 		Number: t.Number, Title: t.Title, Description: t.Description, Category: t.CategoryKey,
 		Priority: string(t.Priority), Status: string(t.Status), Channel: string(t.Channel),
 		ContactPhone: t.ContactPhone, ContactEmail: t.ContactEmail, CustomFields: cf, Group: t.GroupKey,
-		Assignee: optString(t.Assignee), Requester: t.Requester, Organization: t.OrgName, Version: t.Version,
+		Assignee: optString(t.Assignee), Requester: t.Requester, Organization: t.OrgName, SLA: slaJSON(t), EscalationLevel: t.EscalationLevel, Parent: optString(t.ParentNumber), Version: t.Version,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, FirstResponseAt: optTime(t.FirstResponseAt),
 		ResolvedAt: optTime(t.ResolvedAt), ClosedAt: optTime(t.ClosedAt),
 	}
@@ -63,6 +104,7 @@ func ticketJSON(t ticket.Ticket) TicketJSON {
 // MessageJSON is a conversation entry.
 type MessageJSON struct {
 	ID         int64     `json:"id"`
+	Ticket     string    `json:"ticket,omitempty" doc:"The ticket the message is on; a reply to a closed ticket opens a new one."`
 	Author     string    `json:"author"`
 	AuthorName string    `json:"author_name"`
 	AuthorRole string    `json:"author_role"`
@@ -72,7 +114,7 @@ type MessageJSON struct {
 }
 
 func messageJSON(m ticket.Message) MessageJSON {
-	return MessageJSON{ID: m.ID, Author: m.Author, AuthorName: m.AuthorName, AuthorRole: m.AuthorRole, Body: m.Body,
+	return MessageJSON{ID: m.ID, Ticket: m.Number, Author: m.Author, AuthorName: m.AuthorName, AuthorRole: m.AuthorRole, Body: m.Body,
 		Internal: m.Internal, CreatedAt: m.CreatedAt}
 }
 

@@ -24,14 +24,16 @@ func (db *DB) Tickets() *Tickets { return &Tickets{db: db} }
 const ticketColsHead = `t.id, t.number, t.title, `
 const ticketColsTail = `, t.category_id, c.key, t.priority, t.status, t.channel, t.requester_id, ru.login,
 	t.org_id, COALESCE(o.name, ''), t.contact_phone, t.contact_email, t.group_id, COALESCE(g.key, ''), t.assignee_id,
-	COALESCE(au.login, ''), t.custom_fields, t.version, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at`
+	COALESCE(au.login, ''), t.custom_fields, t.version, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at,
+	t.escalation_level, t.customer_escalation_level, t.parent_id, COALESCE(pt.number, ''), t.resolutions, t.sla_state`
 const ticketFrom = ` FROM tickets t` + ticketJoins
 const ticketJoins = `
 	JOIN categories c ON c.id = t.category_id
 	JOIN users ru ON ru.id = t.requester_id
 	LEFT JOIN orgs o ON o.id = t.org_id
 	LEFT JOIN support_groups g ON g.id = t.group_id
-	LEFT JOIN users au ON au.id = t.assignee_id`
+	LEFT JOIN users au ON au.id = t.assignee_id
+	LEFT JOIN tickets pt ON pt.id = t.parent_id`
 
 const ticketSelect = `SELECT ` + ticketColsHead + `t.description` + ticketColsTail + ticketFrom
 
@@ -42,16 +44,20 @@ const ticketPageSelect = `SELECT ` + ticketColsHead + `''` + ticketColsTail + ` 
 
 func scanTicket(row scanner) (ticket.Ticket, error) {
 	var t ticket.Ticket
-	var org, group, assignee, firstResp, resolved, closed sql.NullInt64
+	var org, group, assignee, firstResp, resolved, closed, parent sql.NullInt64
 	var created, updated int64
-	var fields string
+	var fields, slaState string
 	err := row.Scan(&t.ID, &t.Number, &t.Title, &t.Description, &t.CategoryID, &t.CategoryKey, &t.Priority, &t.Status,
 		&t.Channel, &t.RequesterID, &t.Requester, &org, &t.OrgName, &t.ContactPhone, &t.ContactEmail, &group, &t.GroupKey,
-		&assignee, &t.Assignee, &fields, &t.Version, &created, &updated, &firstResp, &resolved, &closed)
+		&assignee, &t.Assignee, &fields, &t.Version, &created, &updated, &firstResp, &resolved, &closed,
+		&t.EscalationLevel, &t.CustomerEscalationLevel, &parent, &t.ParentNumber, &t.Resolutions, &slaState)
 	if err != nil {
 		return t, err
 	}
-	t.OrgID, t.GroupID, t.AssigneeID = org.Int64, group.Int64, assignee.Int64
+	if t.SLA, err = decodeSLA(slaState); err != nil {
+		return t, err
+	}
+	t.OrgID, t.GroupID, t.AssigneeID, t.ParentID = org.Int64, group.Int64, assignee.Int64, parent.Int64
 	t.CreatedAt, t.UpdatedAt = tm(sql.NullInt64{Int64: created, Valid: true}), tm(sql.NullInt64{Int64: updated, Valid: true})
 	t.FirstResponseAt, t.ResolvedAt, t.ClosedAt = tm(firstResp), tm(resolved), tm(closed)
 	if fields != "" && fields != "{}" {
@@ -116,16 +122,22 @@ func insertTicket(ctx context.Context, tx conn, rec ticket.NewRecord) (ticket.Ti
 		return t, fmt.Errorf("store: ticket number: %w", err)
 	}
 	t.Number = fmt.Sprintf("TS%s%03d", rec.Day, serial)
+	slaState, slaNext := encodeSLA(t.SLA)
 	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, title, description, category_id, priority, status, channel,
 		requester_id, org_id, contact_phone, contact_email, group_id, assignee_id, custom_fields, version, created_at, updated_at,
-		first_response_at, resolved_at, closed_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id`,
+		first_response_at, resolved_at, closed_at, parent_id, sla_state, sla_next_due)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23) RETURNING id`,
 		t.Number, t.Title, t.Description, t.CategoryID, string(t.Priority), string(t.Status), string(t.Channel),
 		t.RequesterID, nullID(t.OrgID), t.ContactPhone, t.ContactEmail, nullID(t.GroupID), nullID(t.AssigneeID),
 		encodeCustom(t.CustomFields), t.Version, t.CreatedAt.UnixMicro(), t.UpdatedAt.UnixMicro(),
-		us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt)).Scan(&t.ID)
+		us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt), nullID(t.ParentID), slaState, slaNext).Scan(&t.ID)
 	if err != nil {
 		return t, fmt.Errorf("store: insert ticket: %w", err)
+	}
+	if rec.Timers != nil {
+		if err := applyTimers(ctx, tx, ticket.Change{Timers: rec.Timers(t)}); err != nil {
+			return t, err
+		}
 	}
 	if err := insertEvents(ctx, tx, t.ID, rec.Events); err != nil {
 		return t, err
@@ -174,15 +186,18 @@ func insertEvents(ctx context.Context, tx conn, ticketID int64, events []ticket.
 // attachment in one transaction, if the ticket is still at ExpectVersion.
 func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Ticket, error) {
 	t := c.Ticket
+	slaState, slaNext := encodeSLA(t.SLA)
 	var out ticket.Ticket
 	err := s.db.tx(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET title=$1, description=$2, category_id=$3, priority=$4, status=$5,
 			contact_phone=$6, contact_email=$7, group_id=$8, assignee_id=$9, custom_fields=$10, version=version+1,
-			updated_at=$11, first_response_at=$12, resolved_at=$13, closed_at=$14
-			WHERE id=$15 AND version=$16`,
+			updated_at=$11, first_response_at=$12, resolved_at=$13, closed_at=$14, escalation_level=$15,
+			customer_escalation_level=$16, resolutions=$17, sla_state=$18, sla_next_due=$19
+			WHERE id=$20 AND version=$21`,
 			t.Title, t.Description, t.CategoryID, string(t.Priority), string(t.Status), t.ContactPhone, t.ContactEmail,
 			nullID(t.GroupID), nullID(t.AssigneeID), encodeCustom(t.CustomFields), t.UpdatedAt.UnixMicro(),
-			us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt), t.ID, c.ExpectVersion)
+			us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt), t.EscalationLevel, t.CustomerEscalationLevel,
+			t.Resolutions, slaState, slaNext, t.ID, c.ExpectVersion)
 		if err != nil {
 			return fmt.Errorf("store: update ticket: %w", err)
 		}
@@ -205,6 +220,9 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 			}
 		}
 		if err := insertEvents(ctx, tx, t.ID, c.Events); err != nil {
+			return err
+		}
+		if err := applyLifecycle(ctx, tx, t, c); err != nil {
 			return err
 		}
 		out, err = s.ticketByID(ctx, tx, t.ID)

@@ -2,6 +2,8 @@ package ticket
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"helpdesk/internal/apperr"
@@ -23,6 +25,7 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 		return Message{}, e
 	}
 	var msg Message
+	var reopen *Ticket
 	_, err := s.apply(ctx, by, number, 0, func(t *Ticket, rel Relation, now time.Time) (Change, error) {
 		if in.Internal && !Can(rel, ActNote) {
 			return Change{}, errForbidden("ticket.note_forbidden")
@@ -31,9 +34,16 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 			return Change{}, errForbidden("ticket.reply_forbidden")
 		}
 		if t.Status == StatusClosed {
+			if !in.Internal && rel&(Requester|OrgMember) != 0 {
+				// A customer writing to a closed ticket has a new problem
+				// (or the old one is back): it becomes a new, linked ticket.
+				closed := *t
+				reopen = &closed
+				return Change{}, errReopen
+			}
 			return Change{}, apperr.New(apperr.Conflict, "ticket.closed")
 		}
-		msg = Message{TicketID: t.ID, AuthorID: by.UserID, Author: by.Login, AuthorRole: string(by.Role),
+		msg = Message{Number: t.Number, TicketID: t.ID, AuthorID: by.UserID, Author: by.Login, AuthorRole: string(by.Role),
 			Body: in.Body, Internal: in.Internal, CreatedAt: now}
 		kind := EventMessage
 		if in.Internal {
@@ -58,10 +68,36 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 		}
 		return c, nil
 	})
+	if errors.Is(err, errReopen) {
+		return s.followOn(ctx, by, *reopen, in.Body)
+	}
 	if err != nil {
 		return Message{}, err
 	}
 	return msg, nil
+}
+
+// errReopen stops a reply to a closed ticket so that it becomes a new one.
+var errReopen = errors.New("reply to a closed ticket")
+
+// followOn opens a new ticket linked to a closed one, from a customer's
+// reply to it; the reply is the new ticket's description.
+func (s *Service) followOn(ctx context.Context, by identity.Actor, old Ticket, body string) (Message, error) {
+	title := old.Title
+	if !strings.HasPrefix(title, "Re: ") {
+		title = "Re: " + title
+	}
+	if r := []rune(title); len(r) > MaxTitleLen {
+		title = string(r[:MaxTitleLen])
+	}
+	nt, err := s.create(ctx, by, CreateInput{Title: title, Description: body, Category: old.CategoryKey,
+		Priority: old.Priority, Channel: old.Channel, ContactPhone: old.ContactPhone, ContactEmail: old.ContactEmail,
+		CustomFields: old.CustomFields}, &old)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{TicketID: nt.ID, Number: nt.Number, AuthorID: by.UserID, Author: by.Login, AuthorRole: string(by.Role),
+		Body: body, CreatedAt: nt.CreatedAt}, nil
 }
 
 // Messages returns the conversation; internal notes only for staff.

@@ -3,9 +3,11 @@ package ticket
 import (
 	"context"
 	"strings"
+	"time"
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/sla"
 )
 
 // CreateInput is a new ticket as submitted.
@@ -34,6 +36,16 @@ func (s *Service) Create(ctx context.Context, by identity.Actor, in CreateInput)
 // CreateIdempotent is Create that also reports whether the ticket was
 // created by an earlier request with the same idempotency key.
 func (s *Service) CreateIdempotent(ctx context.Context, by identity.Actor, in CreateInput) (Ticket, bool, error) {
+	return s.createIdem(ctx, by, in, nil)
+}
+
+// create files a ticket, linked to parent when it follows on a closed one.
+func (s *Service) create(ctx context.Context, by identity.Actor, in CreateInput, parent *Ticket) (Ticket, error) {
+	t, _, err := s.createIdem(ctx, by, in, parent)
+	return t, err
+}
+
+func (s *Service) createIdem(ctx context.Context, by identity.Actor, in CreateInput, parent *Ticket) (Ticket, bool, error) {
 	if by.UserID == 0 && !by.System {
 		return Ticket{}, false, apperr.New(apperr.Unauthenticated, "auth.required")
 	}
@@ -105,13 +117,24 @@ func (s *Service) CreateIdempotent(ctx context.Context, by identity.Actor, in Cr
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	ev := s.event(by, now, EventCreated, "", "", string(StatusUnassigned))
-	rec := NewRecord{Ticket: t, Day: now.In(s.loc).Format("20060102"), Events: []Event{ev},
+	events := []Event{ev}
+	if s.router != nil {
+		events = append(events, s.route(ctx, &t, now)...)
+	}
+	if err := s.startSLA(ctx, &t, now); err != nil {
+		return Ticket{}, false, err
+	}
+	if parent != nil {
+		t.ParentID, t.ParentNumber = parent.ID, parent.Number
+		events = append(events, s.event(by, now, EventLink, "parent", "", parent.Number))
+	}
+	rec := NewRecord{Ticket: t, Day: now.In(s.loc).Format("20060102"), Events: events, Timers: s.creationTimers,
 		IdempotencyKey: in.IdempotencyKey, CreatedBy: by.UserID}
 	got, replayed, err := s.store.CreateTicket(ctx, rec)
 	if err != nil {
 		return Ticket{}, false, err
 	}
-	return present(RelationOf(by, got), got), replayed, nil
+	return s.view(ctx, RelationOf(by, got), got), replayed, nil
 }
 
 // requester decides whose ticket this is: the caller's own, or for staff
@@ -148,4 +171,42 @@ func addAll(m *apperr.Multi, err error) {
 		return
 	}
 	m.Add(e)
+}
+
+// route applies the router's decision to a new ticket and returns the
+// history it writes. A routing failure never loses the ticket: it stays in
+// its category's group queue.
+func (s *Service) route(ctx context.Context, t *Ticket, now time.Time) []Event {
+	a, err := s.router.Route(ctx, *t)
+	if err != nil || a.GroupID == 0 {
+		return nil
+	}
+	sys := identity.System
+	var evs []Event
+	if a.GroupID != t.GroupID {
+		ev := s.event(sys, now, EventGroup, "group", t.GroupKey, a.GroupKey)
+		ev.Comment = a.Rule
+		evs = append(evs, ev)
+		t.GroupID, t.GroupKey = a.GroupID, a.GroupKey
+	}
+	if a.Priority != "" && a.Priority != t.Priority && a.Priority.Valid() {
+		ev := s.event(sys, now, EventField, "priority", string(t.Priority), string(a.Priority))
+		ev.Comment = a.Rule
+		evs = append(evs, ev)
+		t.Priority = a.Priority
+	}
+	if a.AssigneeID != 0 {
+		ev := s.event(sys, now, EventAssignee, "assignee", "", a.Assignee)
+		ev.Comment = a.Rule
+		evs = append(evs, ev, s.event(sys, now, EventStatus, "status", string(t.Status), string(StatusAssigned)))
+		t.AssigneeID, t.Assignee, t.Status = a.AssigneeID, a.Assignee, StatusAssigned
+	}
+	return evs
+}
+
+// creationTimers are the timers of a new ticket: one per running SLA clock.
+func (s *Service) creationTimers(t Ticket) []Timer {
+	var c Change
+	s.slaTimers(sla.Clocks{}, &t, &c, true)
+	return c.Timers
 }

@@ -166,7 +166,7 @@ func (s *Service) List(ctx context.Context, by identity.Actor, in ListInput) (Pa
 		p.Next = encodeCursor(q.Sort, rows[wanted-1])
 	}
 	for i := range rows {
-		rows[i] = present(RelationOf(by, rows[i]), rows[i])
+		rows[i] = s.view(ctx, RelationOf(by, rows[i]), rows[i])
 	}
 	p.Tickets = rows
 	return p, nil

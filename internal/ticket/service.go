@@ -22,6 +22,8 @@ type Store interface {
 	Events(ctx context.Context, ticketID int64, withInternal bool) ([]Event, error)
 	Attachments(ctx context.Context, ticketID int64) ([]Attachment, error)
 	AttachmentByID(ctx context.Context, ticketID, id int64) (Attachment, error)
+	RemoteSessions(ctx context.Context, ticketID int64) ([]RemoteSession, error)
+	Followups(ctx context.Context, ticketID int64) ([]Followup, error)
 
 	Categories(ctx context.Context) ([]Category, error)
 	CategoryByKey(ctx context.Context, key string) (Category, error)
@@ -35,6 +37,7 @@ type Directory interface {
 	UserByLogin(ctx context.Context, login string) (identity.User, error)
 	UserByID(ctx context.Context, id int64) (identity.User, error)
 	GroupByKey(ctx context.Context, key string) (identity.Group, error)
+	ListUsers(ctx context.Context, f identity.UserFilter) ([]identity.User, error)
 }
 
 // Blobs stores attachment content by its SHA-256.
@@ -55,6 +58,9 @@ type NewRecord struct {
 	// (CreatedBy) return the first ticket instead of a new one.
 	IdempotencyKey string
 	CreatedBy      int64
+	// Timers, when set, gives the timers to schedule with the new ticket;
+	// the store calls it once the ticket has its id and number.
+	Timers func(t Ticket) []Timer
 }
 
 // Change is one atomic change of a ticket: its new field values, the
@@ -65,6 +71,31 @@ type Change struct {
 	Events        []Event
 	Message       *Message
 	Attachment    *Attachment
+	Rating        *Rating
+	Followup      *Followup
+	// Remote is inserted when its ID is zero, updated otherwise.
+	Remote  *RemoteSession
+	Notices []Notice
+	// Timers are durable jobs to schedule (or move, by key) with the change;
+	// CancelTimers are keys of jobs the change makes moot.
+	Timers       []Timer
+	CancelTimers []string
+}
+
+// Notice is an in-site notification written with the change it announces.
+type Notice struct {
+	UserID int64
+	Kind   string
+	Params map[string]any
+}
+
+// Timer is a durable job scheduled in the transaction of a change: it fires
+// at At on whichever node takes it. Scheduling an existing key moves it.
+type Timer struct {
+	Key     string
+	Kind    string
+	At      time.Time
+	Payload map[string]any
 }
 
 // Limits are the configurable input limits.
@@ -83,6 +114,24 @@ type Deps struct {
 	// Location is the site time zone; ticket numbers use its date.
 	Location *time.Location
 	Limits   Limits
+	// Periods are the automatic steps of the lifecycle.
+	Periods Periods
+	// SLA, when set, runs SLA clocks on every ticket.
+	SLA SLAProvider
+	// Router, when set, routes new tickets; otherwise they go to their
+	// category's group, unassigned.
+	Router Router
+	// UnassignOnAckBreach returns a ticket to its group's queue when the
+	// assignee misses the acknowledgement deadline.
+	UnassignOnAckBreach bool
+}
+
+// Periods configures the lifecycle's automatic steps.
+type Periods struct {
+	// AutoConfirm: a proposed solution nobody answers is confirmed after this (default 72 h).
+	AutoConfirm time.Duration
+	// AutoClose: a resolved ticket closes after this (default 7 days).
+	AutoClose time.Duration
 }
 
 // Service runs the ticket use cases.
@@ -93,6 +142,11 @@ type Service struct {
 	now    func() time.Time
 	loc    *time.Location
 	limits Limits
+	period Periods
+	sla    SLAProvider
+	router Router
+	// unassignOnAckBreach: see Deps.UnassignOnAckBreach.
+	unassignOnAckBreach bool
 }
 
 // NewService builds the ticket service.
@@ -109,7 +163,14 @@ func NewService(d Deps) *Service {
 	if len(d.Limits.AttachmentTypes) == 0 {
 		d.Limits.AttachmentTypes = DefaultAttachmentTypes
 	}
-	return &Service{store: d.Store, dir: d.Directory, blobs: d.Blobs, now: d.Now, loc: d.Location, limits: d.Limits}
+	if d.Periods.AutoConfirm <= 0 {
+		d.Periods.AutoConfirm = 72 * time.Hour
+	}
+	if d.Periods.AutoClose <= 0 {
+		d.Periods.AutoClose = 7 * 24 * time.Hour
+	}
+	return &Service{store: d.Store, dir: d.Directory, blobs: d.Blobs, now: d.Now, loc: d.Location, limits: d.Limits,
+		period: d.Periods, sla: d.SLA, router: d.Router, unassignOnAckBreach: d.UnassignOnAckBreach}
 }
 
 // Limits on ticket text.
@@ -161,7 +222,7 @@ func (s *Service) Get(ctx context.Context, by identity.Actor, number string) (Ti
 	if err != nil {
 		return Ticket{}, err
 	}
-	return present(rel, t), nil
+	return s.view(ctx, rel, t), nil
 }
 
 // event builds a history event stamped with the actor and time.
@@ -193,10 +254,17 @@ func (s *Service) apply(ctx context.Context, by identity.Actor, number string, i
 		if err != nil {
 			return Ticket{}, err
 		}
-		if len(c.Events) == 0 && c.Message == nil && c.Attachment == nil {
-			return present(rel, t), nil // nothing changed
+		if err := s.slaChange(ctx, by, t, &next, now, &c); err != nil {
+			return Ticket{}, err
+		}
+		if len(c.Events) == 0 && c.Message == nil && c.Attachment == nil && c.Rating == nil && c.Remote == nil &&
+			c.Followup == nil && len(c.Timers) == 0 && len(c.CancelTimers) == 0 {
+			return s.view(ctx, rel, t), nil // nothing changed
 		}
 		next.UpdatedAt = now
+		if next.Status != t.Status {
+			s.statusTimers(&next, t.Status, now, &c)
+		}
 		c.Ticket = next
 		c.ExpectVersion = t.Version
 		for i := range c.Events {
@@ -215,7 +283,7 @@ func (s *Service) apply(ctx context.Context, by identity.Actor, number string, i
 		if err != nil {
 			return Ticket{}, err
 		}
-		return present(RelationOf(by, got), got), nil
+		return s.view(ctx, RelationOf(by, got), got), nil
 	}
 }
 

@@ -278,8 +278,6 @@ func TestRepliesMoveStatus(t *testing.T) {
 			{"customer reply is no response", ticket.StatusAssigned, "cust1", false, "yes", ticket.StatusAssigned, false},
 			{"reply to unassigned", ticket.StatusUnassigned, "agent2", false, "yes", ticket.StatusUnassigned, true},
 			{"customer reply to awaiting", ticket.StatusAwaitingConfirmation, "cust1", false, "yes", ticket.StatusAwaitingConfirmation, false},
-			{"customer reply to closed", ticket.StatusClosed, "cust1", false, "conflict:ticket.closed", ticket.StatusClosed, false},
-			{"colleague reply to closed", ticket.StatusClosed, "cust2", false, "conflict:ticket.closed", ticket.StatusClosed, false},
 			{"assignee reply to closed", ticket.StatusClosed, "agent1", false, "conflict:ticket.closed", ticket.StatusClosed, false},
 			{"note on closed", ticket.StatusClosed, "agent1", true, "conflict:ticket.closed", ticket.StatusClosed, false},
 			{"admin reply to closed", ticket.StatusClosed, "admin", false, "conflict:ticket.closed", ticket.StatusClosed, false},

@@ -10,6 +10,8 @@ package ticket
 import (
 	"slices"
 	"time"
+
+	"helpdesk/internal/sla"
 )
 
 // Status is a ticket's place in its lifecycle.
@@ -93,6 +95,21 @@ type Ticket struct {
 	AssigneeID   int64
 	Assignee     string // login, empty when unassigned
 	CustomFields map[string]any
+	// EscalationLevel rises with every escalation (SLA breach or request).
+	EscalationLevel int
+	// CustomerEscalationLevel is the level the customer last escalated to;
+	// a customer may escalate once per level.
+	CustomerEscalationLevel int
+	// ParentID links a ticket opened by replying to a closed one.
+	ParentID     int64
+	ParentNumber string
+	// Resolutions counts how often the ticket was resolved; each resolution
+	// may be rated once.
+	Resolutions int
+	// SLA holds the ticket's deadline clocks; zero when no SLA applies.
+	SLA sla.Clocks
+	// SLAStatus is filled in for readers by the service (nil otherwise).
+	SLAStatus *SLAStatus
 	// Version grows by one with every change; it is the ETag for optimistic locking.
 	Version         int
 	CreatedAt       time.Time
@@ -114,6 +131,9 @@ type Message struct {
 	// Internal notes are for staff only and never reach the customer.
 	Internal  bool
 	CreatedAt time.Time
+	// Number is the ticket the message landed on: a customer's reply to a
+	// closed ticket opens a new, linked ticket.
+	Number string
 }
 
 // Attachment is a file attached to a ticket; its content lives in blob storage
@@ -143,6 +163,11 @@ const (
 	EventMessage    EventKind = "message"
 	EventNote       EventKind = "note"
 	EventAttachment EventKind = "attachment"
+	EventEscalation EventKind = "escalation"
+	EventRating     EventKind = "rating"
+	EventRemote     EventKind = "remote"
+	EventLink       EventKind = "link"
+	EventSLA        EventKind = "sla"
 )
 
 // Event is one change in a ticket's history: who changed what from what to what.

@@ -179,8 +179,14 @@ func (s *Service) ChangeStatus(ctx context.Context, by identity.Actor, number st
 		}
 		ev := s.event(by, now, EventStatus, "status", string(t.Status), string(to))
 		ev.Comment = comment
+		c := Change{Events: []Event{ev}}
+		// A customer saying "not solved" tells the assignee at once.
+		if to == StatusFollowUp && rel&Requester != 0 && t.AssigneeID != 0 {
+			c.Notices = append(c.Notices, Notice{UserID: t.AssigneeID, Kind: "ticket.rejected",
+				Params: map[string]any{"number": t.Number, "reason": comment}})
+		}
 		setStatus(t, to, now)
-		return Change{Events: []Event{ev}}, nil
+		return c, nil
 	})
 }
 
@@ -189,6 +195,7 @@ func setStatus(t *Ticket, to Status, now time.Time) {
 	switch to {
 	case StatusResolved:
 		t.ResolvedAt = now
+		t.Resolutions++
 	case StatusClosed:
 		t.ClosedAt = now
 	case StatusFollowUp, StatusInProgress:
