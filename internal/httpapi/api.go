@@ -23,6 +23,7 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Identity *identity.Service
 	Tickets  *ticket.Service
 	Inbox    *notify.Inbox
+	SLA      *sla.Service
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -87,6 +89,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerAdmin()
 	a.registerLifecycle()
 	a.registerFollowups()
+	a.registerSLA()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
