@@ -20,6 +20,7 @@ import (
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
@@ -36,6 +37,7 @@ type App struct {
 	Identity *identity.Service
 	Tickets  *ticket.Service
 	SLA      *sla.Service
+	Routing  *routing.Service
 	Location *time.Location
 	Handler  http.Handler
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
@@ -65,13 +67,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
+	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
 	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
 		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Ready: db.Ready, Log: log,
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
 	mux.HandleFunc("GET /{$}", a.home)
 	a.Handler = logRequests(log, mux)

@@ -11,6 +11,7 @@ import (
 
 	"helpdesk/internal/blob"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
@@ -22,6 +23,7 @@ type Desk struct {
 	Identity *identity.Service
 	Tickets  *ticket.Service
 	SLA      *sla.Service
+	Routing  *routing.Service
 	// Actors by login: cust1, cust2 (same org, cust2 sees org tickets),
 	// cust3 (other org), agent1 (software), agent2 (software), agent3
 	// (hardware), super1 (software supervisor), admin.
@@ -38,7 +40,7 @@ type Options struct {
 	Limits ticket.Limits
 	// NoUsers skips creating the cast.
 	NoUsers bool
-	// Router routes new tickets (nil: category default group).
+	// Router replaces the desk's routing service.
 	Router ticket.Router
 	// UnassignOnAckBreach: see ticket.Deps.
 	UnassignOnAckBreach bool
@@ -61,8 +63,13 @@ func New(t testing.TB, db *store.DB, opt Options) *Desk {
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	d.SLA = sla.NewService(sla.Deps{Store: db.SLA(), Now: opt.Now})
+	d.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: idStore, Categories: db.Tickets(), Now: opt.Now})
+	var router ticket.Router = d.Routing
+	if opt.Router != nil {
+		router = opt.Router
+	}
 	d.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: idStore, Blobs: blobs, Now: opt.Now,
-		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: opt.Router, UnassignOnAckBreach: opt.UnassignOnAckBreach})
+		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: router, UnassignOnAckBreach: opt.UnassignOnAckBreach})
 	if opt.NoUsers {
 		return d
 	}

@@ -23,6 +23,7 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	Tickets  *ticket.Service
 	Inbox    *notify.Inbox
 	SLA      *sla.Service
+	Routing  *routing.Service
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -90,6 +92,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerLifecycle()
 	a.registerFollowups()
 	a.registerSLA()
+	a.registerRouting()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

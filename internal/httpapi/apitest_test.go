@@ -49,7 +49,7 @@ func newEnv(t *testing.T, db *store.DB, opt envOptions) *env {
 	t.Helper()
 	d := desktest.New(t, db, desktest.Options{Limits: opt.limits})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: d.SLA, Ready: db.Ready, Version: "test",
+	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: d.SLA, Routing: d.Routing, Ready: db.Ready, Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxAttachmentBytes: opt.maxAttach})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

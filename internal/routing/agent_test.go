@@ -103,7 +103,7 @@ func TestAgentSettings(t *testing.T) {
 				}
 			}
 			for group, want := range map[string]routing.Strategy{"software": routing.RoundRobin, "hardware": routing.RoundRobin,
-				"network": routing.LeastOpen} {
+				"network": routing.Manual} {
 				g, err := e.svc.GroupSetting(ctx, e.Actors["agent1"], group)
 				if err != nil || g.Strategy != want {
 					t.Errorf("%s: got %+v (%v), want %s", group, g, err, want)

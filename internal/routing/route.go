@@ -132,6 +132,8 @@ func (s *Service) decide(ctx context.Context, t ticket.Ticket, dry bool) (Decisi
 			return Decision{}, err
 		}
 		d.PickedBy = string(RoundRobin)
+	case d.Strategy == Manual:
+		// The ticket waits in the queue to be claimed.
 	default:
 		pick, d.PickedBy = leastOpen(pool.Agents), string(LeastOpen)
 	}

@@ -67,10 +67,29 @@ func TestRoundRobin(t *testing.T) {
 	})
 }
 
+// TestManualByDefault: a group nobody configured keeps its tickets in the
+// queue to be claimed; a rule naming an available agent still assigns.
+func TestManualByDefault(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		softwarePool(t, e)
+		d, err := e.svc.DryRun(ctx, e.admin(), ticket.Ticket{CategoryKey: "software"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Strategy != routing.Manual || d.Assignment.AssigneeID != 0 || d.PickedBy != "" {
+			t.Errorf("got strategy %s, assignee %q by %q; want manual, nobody", d.Strategy, d.Assignment.Assignee, d.PickedBy)
+		}
+	})
+}
+
 func TestLeastOpen(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		softwarePool(t, e)
+		if _, err := e.svc.SetGroupStrategy(ctx, e.admin(), "software", routing.LeastOpen); err != nil {
+			t.Fatal(err)
+		}
 		e.load(t, "agent1", 3)
 		e.load(t, "agent2", 2)
 		e.load(t, "agent4", 1)

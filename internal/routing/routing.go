@@ -31,10 +31,15 @@ type Strategy string
 
 // The strategies.
 const (
+	// Manual leaves new tickets in the group's queue (待分配) for agents to
+	// claim, unless a rule names an available agent. It is the default, so
+	// that a new desk behaves like a shared inbox until an admin turns on
+	// automatic assignment for a group.
+	Manual Strategy = "manual"
 	// LeastOpen picks the available agent with the fewest open tickets
-	// (ties broken at random). It is the default: it balances the real
-	// workload, lets an agent back from leave catch up, needs no write per
-	// ticket, and stays right when tickets are claimed or reassigned by hand.
+	// (ties broken at random). It balances the real workload, lets an
+	// agent back from leave catch up, needs no write per ticket, and stays
+	// right when tickets are claimed or reassigned by hand.
 	LeastOpen Strategy = "least_open"
 	// RoundRobin takes turns over the available agents in id order; the
 	// turn is a per-group cursor in the database, advanced atomically, so it
@@ -43,13 +48,13 @@ const (
 )
 
 // Strategies lists the strategies, the default first.
-var Strategies = []Strategy{LeastOpen, RoundRobin}
+var Strategies = []Strategy{Manual, LeastOpen, RoundRobin}
 
 // DefaultStrategy is the strategy of a group nobody configured.
-const DefaultStrategy = LeastOpen
+const DefaultStrategy = Manual
 
 // Valid reports whether s is a known strategy.
-func (s Strategy) Valid() bool { return s == LeastOpen || s == RoundRobin }
+func (s Strategy) Valid() bool { return s == Manual || s == LeastOpen || s == RoundRobin }
 
 // OpenStatuses are the statuses that count towards an agent's load and cap.
 // Awaiting confirmation is left out: the customer holds the ticket, it

@@ -17,10 +17,10 @@ import (
 // Jobs implements job.Store: durable jobs in the jobs table.
 //
 // A running job carries after_run, what to do when its current run ends:
-// ” (finish normally), 'rerun' (it was rescheduled while running: schedule
-// it again with the new time and payload) or 'cancel' (it was cancelled
-// while running: do not retry it). So rescheduling or cancelling never
-// touches the lease of a run in progress, and the run's outcome never
+// empty (finish normally), 'rerun' (it was rescheduled while running:
+// schedule it again with the new time and payload) or 'cancel' (it was
+// cancelled while running: do not retry it). So rescheduling or cancelling
+// never touches the lease of a run in progress, and the run's outcome never
 // overwrites the newer schedule.
 type Jobs struct{ db *DB }
 
