@@ -10,7 +10,7 @@ func TestRoutingEndpoints(t *testing.T) {
 		var ruleID float64
 		e.run(t, []scenario{
 			{name: "agent may not add rules", as: "agent1", method: http.MethodPost, path: "/api/v1/routing/rules",
-				body: map[string]any{"name": "x", "enabled": true, "conditions": map[string]any{}, "group": "hardware"},
+				body:       map[string]any{"name": "x", "enabled": true, "conditions": map[string]any{}, "group": "hardware"},
 				wantStatus: http.StatusForbidden, wantCode: "auth.forbidden"},
 			{name: "admin adds a keyword rule", as: "admin", method: http.MethodPost, path: "/api/v1/routing/rules",
 				body: map[string]any{"name": "VPN 归网络组", "enabled": true, "group": "network", "set_priority": "P2",
@@ -24,7 +24,7 @@ func TestRoutingEndpoints(t *testing.T) {
 					}
 				}},
 			{name: "rule without group refused", as: "admin", method: http.MethodPost, path: "/api/v1/routing/rules",
-				body: map[string]any{"name": "x", "enabled": true, "conditions": map[string]any{}, "group": ""},
+				body:       map[string]any{"name": "x", "enabled": true, "conditions": map[string]any{}, "group": ""},
 				wantStatus: http.StatusUnprocessableEntity},
 			{name: "dry run matches", as: "super1", method: http.MethodPost, path: "/api/v1/routing/dry-run",
 				body: map[string]any{"title": "VPN 连不上", "category": "software"}, wantStatus: http.StatusOK,
