@@ -17,6 +17,7 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
 )
@@ -122,8 +123,11 @@ func services(d Deps, now func() time.Time) (*identity.Service, *ticket.Service,
 	}
 	st := d.DB.Identity()
 	ids := identity.NewService(identity.Deps{Store: st, Now: now})
+	// Demo tickets run on the desk's SLA policies like any other, so their
+	// clocks, warnings and breaches look real; once the desk starts, the
+	// timers of two weeks of history fire and the overdue ones escalate.
 	tickets := ticket.NewService(ticket.Deps{Store: d.DB.Tickets(), Directory: st, Blobs: blobs, Now: now,
-		Location: d.Location})
+		Location: d.Location, SLA: sla.NewService(sla.Deps{Store: d.DB.SLA(), Now: now})})
 	return ids, tickets, nil
 }
 

@@ -166,7 +166,8 @@ func (s *Identity) ListUsers(ctx context.Context, f identity.UserFilter) ([]iden
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY u.login LIMIT " + arg(f.Limit)
+	// A literal LIMIT: SQLite re-prepares statements whose LIMIT is bound.
+	q += fmt.Sprintf(" ORDER BY u.login LIMIT %d", max(1, f.Limit))
 	rows, err := s.db.read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)

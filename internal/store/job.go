@@ -138,9 +138,11 @@ func (s *Jobs) ByKey(ctx context.Context, key string) (job.Job, error) {
 // jobs without waiting for each other; MATERIALIZED keeps the planner from
 // inlining the locking subquery. On SQLite the statement holds the single
 // write lock.
-const claimPick = `SELECT id FROM jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT $2`
+// The limit is written into the text (claimFor): SQLite re-prepares a
+// statement whose LIMIT is a bound parameter on every run.
+const claimPick = `SELECT id FROM jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT %d`
 
-const claimSet = `state = 'running', locked_by = $3, locked_until = $4, attempts = attempts + 1, updated_at = $1`
+const claimSet = `state = 'running', locked_by = $2, locked_until = $3, attempts = attempts + 1, updated_at = $1`
 
 var claimSQL = map[Engine]string{
 	Postgres: `WITH next AS MATERIALIZED (` + claimPick + ` FOR UPDATE SKIP LOCKED)
@@ -152,7 +154,8 @@ var claimSQL = map[Engine]string{
 
 // Claim takes up to limit due jobs for node; see job.Store.
 func (s *Jobs) Claim(ctx context.Context, node string, now time.Time, limit int, lease time.Duration) ([]job.Job, error) {
-	rows, err := s.db.write().QueryContext(ctx, claimSQL[s.db.engine], now.UnixMicro(), limit, node, now.Add(lease).UnixMicro())
+	q := fmt.Sprintf(claimSQL[s.db.engine], max(1, min(limit, 1000)))
+	rows, err := s.db.write().QueryContext(ctx, q, now.UnixMicro(), node, now.Add(lease).UnixMicro())
 	if err != nil {
 		return nil, fmt.Errorf("store: claim jobs: %w", err)
 	}

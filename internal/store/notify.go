@@ -29,8 +29,7 @@ func (s *Notify) Notifications(ctx context.Context, userID int64, unreadOnly boo
 		args = append(args, beforeID)
 		q += fmt.Sprintf(` AND n.id < $%d`, len(args))
 	}
-	args = append(args, limit)
-	q += fmt.Sprintf(` ORDER BY n.id DESC LIMIT $%d`, len(args))
+	q += fmt.Sprintf(` ORDER BY n.id DESC LIMIT %d`, max(1, limit)) // literal: see ListUsers
 	rows, err := s.db.read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: notifications: %w", err)

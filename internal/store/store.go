@@ -49,8 +49,8 @@ type DB struct {
 	w      *sql.DB // writes (one connection on SQLite)
 	r      *sql.DB // reads (the same pool on PostgreSQL)
 	stmts  *stmtCache
-	// creator batches ticket creations into shared transactions.
-	creator *creator
+	// batch groups concurrent writes into shared transactions.
+	batch *batcher
 }
 
 // Open connects to the database named by url, or, when url is empty, to
@@ -93,7 +93,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db := &DB{engine: SQLite, w: w, r: r, stmts: &stmtCache{}}
-	db.creator = newCreator(db)
+	db.batch = newBatcher(db)
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
@@ -110,7 +110,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	p.SetMaxIdleConns(32)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{engine: Postgres, w: p, r: p, stmts: &stmtCache{}}
-	db.creator = newCreator(db)
+	db.batch = newBatcher(db)
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("store: postgres: %w", err)
@@ -123,7 +123,7 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	db.creator.stop()
+	db.batch.stop()
 	db.stmts.close()
 	err := db.w.Close()
 	if db.r != db.w {

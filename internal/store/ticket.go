@@ -94,14 +94,19 @@ var errReplay = errors.New("idempotent replay")
 // day's counter row is incremented in the same transaction, so a rolled-back
 // creation gives its number back: numbers are unique and gapless per day on
 // every engine and across nodes. Concurrent creations share one transaction
-// (see creator), each inside its own savepoint.
+// (see batcher), each inside its own savepoint.
 func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticket.Ticket, bool, error) {
 	if rec.IdempotencyKey != "" {
 		if t, ok, err := s.replay(ctx, rec); ok || err != nil {
 			return t, ok, err
 		}
 	}
-	t, err := s.db.creator.create(ctx, rec)
+	var t ticket.Ticket
+	err := s.db.batch.do(ctx, func(tx conn) error {
+		var err error
+		t, err = insertTicket(ctx, tx, rec)
+		return err
+	})
 	if errors.Is(err, errReplay) {
 		t, ok, err := s.replay(ctx, rec)
 		if err == nil && !ok {
@@ -188,7 +193,7 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 	t := c.Ticket
 	slaState, slaNext := encodeSLA(t.SLA)
 	var out ticket.Ticket
-	err := s.db.tx(ctx, func(tx conn) error {
+	err := s.db.change(ctx, func(tx conn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET title=$1, description=$2, category_id=$3, priority=$4, status=$5,
 			contact_phone=$6, contact_email=$7, group_id=$8, assignee_id=$9, custom_fields=$10, version=version+1,
 			updated_at=$11, first_response_at=$12, resolved_at=$13, closed_at=$14, escalation_level=$15,
@@ -333,7 +338,9 @@ func (s *Tickets) ListTickets(ctx context.Context, q ticket.Query) ([]ticket.Tic
 		inner += " WHERE " + strings.Join(where, " AND ")
 	}
 	order := " ORDER BY " + col + " " + dir + ", t.id " + dir
-	inner += order + " LIMIT " + arg(q.Limit)
+	// The limit is a literal: SQLite re-prepares a statement whose LIMIT is
+	// a bound parameter on every run, which cost more than the query.
+	inner += order + fmt.Sprintf(" LIMIT %d", max(1, q.Limit))
 	sqlq := fmt.Sprintf(ticketPageSelect, inner) + order
 	rows, err := s.db.read().QueryContext(ctx, sqlq, args...)
 	if err != nil {

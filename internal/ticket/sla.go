@@ -15,12 +15,13 @@ type SLAProvider interface {
 	CalendarByKey(ctx context.Context, key string) (sla.Calendar, error)
 }
 
-// TimerSLA is the job kind that checks a ticket's SLA clocks: one job per
-// running clock, due at the clock's next threshold (the warning, then the
-// breach).
+// TimerSLA is the job kind that checks a ticket's SLA clocks. Each ticket
+// has at most one such job, due at the earliest threshold of its running
+// clocks (a warning or a breach); each run reports what is due and sets the
+// job again for the next threshold.
 const TimerSLA = "sla.tick"
 
-func slaKey(ticketID int64, k sla.Kind) string { return fmt.Sprintf("sla:%d:%s", ticketID, k) }
+func slaKey(ticketID int64) string { return fmt.Sprintf("sla:%d", ticketID) }
 
 // startSLA starts a new ticket's clocks. The acknowledge clock waits for an
 // assignee: it measures how fast the person given the ticket takes it up.
@@ -87,24 +88,31 @@ func (s *Service) slaChange(ctx context.Context, by identity.Actor, before Ticke
 	return nil
 }
 
-// slaTimers schedules, for every clock whose state changed (or all when
-// force is set), one job at its next threshold, and cancels the job of a
-// clock that no longer runs.
+// slaTimers keeps the ticket's SLA job at the earliest threshold of its
+// running clocks: moved when that instant changed (or always, with force),
+// cancelled when no clock runs.
 func (s *Service) slaTimers(before sla.Clocks, t *Ticket, c *Change, force bool) {
-	old := before.All()
-	for i, ck := range t.SLA.All() {
-		if !force && *old[i] == *ck {
-			continue
-		}
-		key := slaKey(t.ID, ck.Kind)
-		at := nextThreshold(*ck)
-		if at.IsZero() {
-			c.CancelTimers = append(c.CancelTimers, key)
-			continue
-		}
-		c.Timers = append(c.Timers, Timer{Key: key, Kind: TimerSLA, At: at,
-			Payload: map[string]any{"ticket": t.Number, "clock": string(ck.Kind)}})
+	next := nextDue(t.SLA)
+	if !force && next.Equal(nextDue(before)) {
+		return
 	}
+	key := slaKey(t.ID)
+	if next.IsZero() {
+		c.CancelTimers = append(c.CancelTimers, key)
+		return
+	}
+	c.Timers = append(c.Timers, Timer{Key: key, Kind: TimerSLA, At: next, Payload: map[string]any{"ticket": t.Number}})
+}
+
+// nextDue is the earliest threshold of the running clocks, zero for none.
+func nextDue(s sla.Clocks) time.Time {
+	var next time.Time
+	for _, c := range s.All() {
+		if at := nextThreshold(*c); !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
 }
 
 // nextThreshold is when a clock next needs attention: its warning, then

@@ -57,7 +57,7 @@ func TestSLADeadlines(t *testing.T) {
 			t.Errorf("unassigned ticket: acknowledge clock %v, want not started", st)
 		}
 		// The timer of the first-response clock fires at its warning: 75 % of 8 h = 6 h → Monday 14:00.
-		if got, want := jobAt(t, db, fmt.Sprintf("sla:%d:first_response", p3.ID)), time.Date(2026, 11, 23, 14, 0, 0, 0, shanghai); !got.Equal(want) {
+		if got, want := jobAt(t, db, fmt.Sprintf("sla:%d", p3.ID)), time.Date(2026, 11, 23, 14, 0, 0, 0, shanghai); !got.Equal(want) {
 			t.Errorf("first-response timer at %v, want %v", got.In(shanghai), want)
 		}
 
@@ -77,7 +77,7 @@ func TestSLADeadlines(t *testing.T) {
 		if got, want := up.SLA.FirstResponse.Due, clk.Now().Add(110*time.Minute); !got.Equal(want) {
 			t.Errorf("after P3→P1: first response due %v, want %v (2 h minus 10 min used)", got, want)
 		}
-		if got := jobAt(t, db, fmt.Sprintf("sla:%d:first_response", p3.ID)); !got.Equal(up.SLA.FirstResponse.WarnAt) {
+		if got := jobAt(t, db, fmt.Sprintf("sla:%d", p3.ID)); !got.Equal(up.SLA.FirstResponse.WarnAt) { // the earliest threshold
 			t.Errorf("timer after retarget at %v, want the new warning %v", got, up.SLA.FirstResponse.WarnAt)
 		}
 
@@ -93,9 +93,10 @@ func TestSLADeadlines(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := d.Tickets.Get(ctx, d.Actors["agent1"], p2.Number)
-		if got.SLA.FirstResponse.State() != sla.Stopped || !jobAt(t, db, fmt.Sprintf("sla:%d:first_response", p2.ID)).IsZero() {
-			t.Errorf("after the reply: first response %v, timer %v; want met and no timer",
-				got.SLA.FirstResponse.State(), jobAt(t, db, fmt.Sprintf("sla:%d:first_response", p2.ID)))
+		// One timer per ticket, at the earliest threshold still ahead: now the resolution's warning.
+		if got.SLA.FirstResponse.State() != sla.Stopped || !jobAt(t, db, fmt.Sprintf("sla:%d", p2.ID)).Equal(got.SLA.Resolution.WarnAt) {
+			t.Errorf("after the reply: first response %v, timer %v; want met and the timer at the resolution warning %v",
+				got.SLA.FirstResponse.State(), jobAt(t, db, fmt.Sprintf("sla:%d", p2.ID)), got.SLA.Resolution.WarnAt)
 		}
 
 		// Waiting on the customer pauses the resolution clock; rejecting resumes it, shifted by the wait.
@@ -104,7 +105,7 @@ func TestSLADeadlines(t *testing.T) {
 			t.Fatal(err)
 		}
 		paused, _ := d.Tickets.Get(ctx, d.Actors["agent1"], p2.Number)
-		if paused.SLA.Resolution.State() != sla.Paused || !jobAt(t, db, fmt.Sprintf("sla:%d:resolution", p2.ID)).IsZero() {
+		if paused.SLA.Resolution.State() != sla.Paused || !jobAt(t, db, fmt.Sprintf("sla:%d", p2.ID)).IsZero() {
 			t.Errorf("awaiting confirmation: resolution %v, want paused without a timer", paused.SLA.Resolution.State())
 		}
 		if len(paused.SLAStatus.Paused) == 0 {
@@ -129,10 +130,8 @@ func TestSLADeadlines(t *testing.T) {
 		if done.SLA.Resolution.State() != sla.Stopped || done.SLA.Resolution.Breached {
 			t.Errorf("resolved: resolution %v breached=%v, want met in time", done.SLA.Resolution.State(), done.SLA.Resolution.Breached)
 		}
-		for _, k := range sla.Kinds {
-			if at := jobAt(t, db, fmt.Sprintf("sla:%d:%s", p2.ID, k)); !at.IsZero() {
-				t.Errorf("resolved ticket still has a %s timer at %v", k, at)
-			}
+		if at := jobAt(t, db, fmt.Sprintf("sla:%d", p2.ID)); !at.IsZero() {
+			t.Errorf("resolved ticket still has an SLA timer at %v", at)
 		}
 	})
 }
@@ -147,7 +146,7 @@ func TestSLAWarningAndBreach(t *testing.T) {
 		if _, err := d.Tickets.Assign(ctx, d.Actors["super1"], tk.Number, 0, "agent1", "", ""); err != nil {
 			t.Fatal(err)
 		}
-		ackKey := fmt.Sprintf("sla:%d:acknowledge", tk.ID)
+		ackKey := fmt.Sprintf("sla:%d", tk.ID)
 		if got, want := jobAt(t, db, ackKey), clk.Now().Add(45*time.Minute); !got.Equal(want) {
 			t.Fatalf("acknowledge timer at %v, want %v (75 %% of 1 h)", got, want)
 		}
