@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // time zones work on hosts without zoneinfo (business calendars need them)
 
 	"helpdesk/internal/app"
 	"helpdesk/internal/config"

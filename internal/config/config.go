@@ -41,7 +41,6 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", DataDir: "./data", TimeZone: "Asia/Shanghai", Language: "zh-CN",
 		MaxAttachmentMB: 10, AttachmentTypes: []string{"jpg", "png", "pdf", "log", "txt"}, LogFormat: "text",
 		ShutdownTimeout: 20 * time.Second, AutoConfirm: 72 * time.Hour, AutoClose: 7 * 24 * time.Hour,
-		UnassignOnAckBreach: true,
 	}
 }
 
