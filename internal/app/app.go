@@ -58,6 +58,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
+	// Fresh statistics keep the SQLite planner on the queue indexes.
+	if err := db.Analyze(ctx); err != nil {
+		log.Warn("analyze", "err", err)
+	}
 	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "attachments"))
 	if err != nil {
 		db.Close()

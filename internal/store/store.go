@@ -260,3 +260,19 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// Analyze refreshes the planner's statistics, as after a bulk import. On
+// PostgreSQL autovacuum does this in time on its own; right after loading
+// many rows the plans are only good once it has run.
+func (db *DB) Analyze(ctx context.Context) error {
+	q := "ANALYZE"
+	if db.engine == SQLite {
+		// A bounded analysis: a few hundred rows per index are enough
+		// for the planner, and opening a large desk stays fast.
+		q = "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002"
+	}
+	if _, err := db.w.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("store: analyze: %w", err)
+	}
+	return nil
+}

@@ -95,6 +95,9 @@ func seedBulk(b *testing.B, d *desktest.Desk, n int) []string {
 			numbers = append(numbers, t.Number)
 		}
 	}
+	if err := d.DB.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
 	return numbers
 }
 
