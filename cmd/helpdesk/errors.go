@@ -28,9 +28,6 @@ func describe(err error) error {
 }
 
 func msg(e *apperr.Error) string {
-	params := map[string]any{"field": e.Field}
-	for k, v := range e.Params {
-		params[k] = v
-	}
+	params := e.Args()
 	return i18n.T(i18n.EN, e.Code, params) + " [" + e.Code + "]"
 }

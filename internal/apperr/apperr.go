@@ -158,3 +158,14 @@ func (m *Multi) Err() error {
 	}
 	return &Error{Kind: Invalid, Code: "validation_failed", Err: m}
 }
+
+// Args returns the parameters a message template may use: Params plus
+// "field", the input field at fault.
+func (e *Error) Args() map[string]any {
+	args := make(map[string]any, len(e.Params)+1)
+	args["field"] = e.Field
+	for k, v := range e.Params {
+		args[k] = v
+	}
+	return args
+}

@@ -84,10 +84,7 @@ func newProblem(ctx context.Context, status int, code string, params map[string]
 
 // fieldProblem renders one field error.
 func fieldProblem(lang i18n.Lang, e *apperr.Error) FieldProblem {
-	params := map[string]any{"field": e.Field}
-	for k, v := range e.Params {
-		params[k] = v
-	}
+	params := e.Args()
 	return FieldProblem{Code: e.Code, Field: e.Field, Message: i18n.T(lang, e.Code, params)}
 }
 
@@ -108,10 +105,7 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) *Problem {
 	}
 	lang := langFrom(ctx)
 	status := statusOf(e.Kind)
-	params := map[string]any{"field": e.Field}
-	for k, v := range e.Params {
-		params[k] = v
-	}
+	params := e.Args()
 	p = &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: e.Code,
 		Detail: i18n.T(lang, e.Code, params)}
 	if lp := statusLabels(lang, params); lp != nil {
