@@ -34,7 +34,7 @@ type batcher struct {
 
 type batchReq struct {
 	ctx  context.Context
-	fn   func(tx conn) error
+	fn   func(ctx context.Context, tx conn) error
 	done chan error
 }
 
@@ -65,8 +65,11 @@ func (b *batcher) stop() {
 }
 
 // do runs fn in a shared transaction and returns its outcome once the
-// transaction committed (or failed).
-func (b *batcher) do(ctx context.Context, fn func(tx conn) error) error {
+// transaction committed (or failed). fn gets ctx without its cancellation:
+// interrupting a statement can roll back the whole SQLite transaction, and
+// with it the other writes of the batch, so a write that has started runs
+// to its end.
+func (b *batcher) do(ctx context.Context, fn func(ctx context.Context, tx conn) error) error {
 	b.start()
 	req := &batchReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -118,7 +121,7 @@ func (b *batcher) commit(batch []*batchReq) {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT batch_item`); err != nil {
 				return fmt.Errorf("store: savepoint: %w", err)
 			}
-			if err := r.fn(tx); err != nil {
+			if err := r.fn(context.WithoutCancel(r.ctx), tx); err != nil {
 				results[i] = err
 				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT batch_item`); rerr != nil {
 					return fmt.Errorf("store: rollback to savepoint: %w", rerr)
@@ -140,9 +143,9 @@ func (b *batcher) commit(batch []*batchReq) {
 
 // change runs fn in a transaction: batched with concurrent writes on
 // SQLite, on its own on PostgreSQL.
-func (db *DB) change(ctx context.Context, fn func(tx conn) error) error {
+func (db *DB) change(ctx context.Context, fn func(ctx context.Context, tx conn) error) error {
 	if db.engine == SQLite {
 		return db.batch.do(ctx, fn)
 	}
-	return db.tx(ctx, fn)
+	return db.tx(ctx, func(tx conn) error { return fn(ctx, tx) })
 }

@@ -102,7 +102,7 @@ func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticke
 		}
 	}
 	var t ticket.Ticket
-	err := s.db.batch.do(ctx, func(tx conn) error {
+	err := s.db.batch.do(ctx, func(ctx context.Context, tx conn) error {
 		var err error
 		t, err = insertTicket(ctx, tx, rec)
 		return err
@@ -193,7 +193,7 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 	t := c.Ticket
 	slaState, slaNext := encodeSLA(t.SLA)
 	var out ticket.Ticket
-	err := s.db.change(ctx, func(tx conn) error {
+	err := s.db.change(ctx, func(ctx context.Context, tx conn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE tickets SET title=$1, description=$2, category_id=$3, priority=$4, status=$5,
 			contact_phone=$6, contact_email=$7, group_id=$8, assignee_id=$9, custom_fields=$10, version=version+1,
 			updated_at=$11, first_response_at=$12, resolved_at=$13, closed_at=$14, escalation_level=$15,
