@@ -27,3 +27,10 @@ func applyTimers(ctx context.Context, tx conn, c ticket.Change) error {
 	}
 	return nil
 }
+
+// ScheduleTimers schedules (or moves, by key) timers on their own.
+func (s *Tickets) ScheduleTimers(ctx context.Context, timers ...ticket.Timer) error {
+	return s.db.change(ctx, func(ctx context.Context, tx conn) error {
+		return applyTimers(ctx, tx, ticket.Change{Timers: timers})
+	})
+}

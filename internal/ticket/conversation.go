@@ -8,6 +8,7 @@ import (
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/mask"
 )
 
 // MessageInput is a reply or an internal note.
@@ -62,8 +63,15 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 				t.Status = StatusInProgress
 			}
 		}
-		if !in.Internal && rel&(Requester|OrgMember) != 0 && t.Status == StatusResolved {
+		// A customer writing back on a resolved ticket, or on a proposed
+		// solution, says it is not settled: the ticket goes to follow-up
+		// (and the auto-confirmation is off) and the assignee is told.
+		if !in.Internal && rel&(Requester|OrgMember) != 0 && (t.Status == StatusResolved || t.Status == StatusAwaitingConfirmation) {
 			c.Events = append(c.Events, s.event(by, now, EventStatus, "status", string(t.Status), string(StatusFollowUp)))
+			if t.AssigneeID != 0 {
+				c.Notices = append(c.Notices, Notice{UserID: t.AssigneeID, Kind: "ticket.customer_replied",
+					Params: map[string]any{"number": t.Number}})
+			}
 			setStatus(t, StatusFollowUp, now)
 		}
 		return c, nil
@@ -90,9 +98,14 @@ func (s *Service) followOn(ctx context.Context, by identity.Actor, old Ticket, b
 	if r := []rune(title); len(r) > MaxTitleLen {
 		title = string(r[:MaxTitleLen])
 	}
-	nt, err := s.create(ctx, by, CreateInput{Title: title, Description: body, Category: old.CategoryKey,
-		Priority: old.Priority, Channel: old.Channel, ContactPhone: old.ContactPhone, ContactEmail: old.ContactEmail,
-		CustomFields: old.CustomFields}, &old)
+	in := CreateInput{Title: title, Description: body, Category: old.CategoryKey, Priority: old.Priority,
+		Channel: old.Channel, CustomFields: old.CustomFields}
+	if by.UserID == old.RequesterID {
+		// Only the requester's own contact carries over; a colleague
+		// replying gets their own (never the requester's, which they saw masked).
+		in.ContactPhone, in.ContactEmail = old.ContactPhone, old.ContactEmail
+	}
+	nt, err := s.create(ctx, by, in, &old)
 	if err != nil {
 		return Message{}, err
 	}
@@ -116,7 +129,20 @@ func (s *Service) History(ctx context.Context, by identity.Actor, number string)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Events(ctx, t.ID, Can(rel, ActSeeInternal))
+	evs, err := s.store.Events(ctx, t.ID, Can(rel, ActSeeInternal))
+	if err != nil || Can(rel, ActSeeContact) {
+		return evs, err
+	}
+	// Contact changes are masked for those who see the contact masked.
+	for i, e := range evs {
+		switch e.Field {
+		case "contact_phone":
+			evs[i].From, evs[i].To = mask.Phone(e.From), mask.Phone(e.To)
+		case "contact_email":
+			evs[i].From, evs[i].To = mask.Email(e.From), mask.Email(e.To)
+		}
+	}
+	return evs, nil
 }
 
 // Categories lists the categories; inactive ones only for admins.

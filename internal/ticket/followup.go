@@ -49,6 +49,7 @@ func (s *Service) CompleteFollowup(ctx context.Context, by identity.Actor, numbe
 			done = f
 			ev := s.event(by, now, EventRating, "followup", f.Kind, "done")
 			ev.Comment = note
+			ev.Internal = true // a supervisor's notes on a customer are for staff
 			return Change{Followup: &done, Events: []Event{ev},
 				CancelTimers: []string{followupKey(t.ID, f.ID)}}, nil
 		}
@@ -79,6 +80,7 @@ func (s *Service) FollowupOverdue(ctx context.Context, number string, id int64) 
 				return Change{}, err
 			}
 			ev := s.event(identity.System, now, EventSLA, "followup", "due", "overdue")
+			ev.Internal = true
 			return Change{Events: []Event{ev}, Notices: notices}, nil
 		}
 		return Change{}, nil

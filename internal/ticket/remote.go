@@ -53,11 +53,22 @@ func (s *Service) remoteSession(ctx context.Context, t *Ticket, id int64) (Remot
 
 // RemoteSessions lists a ticket's remote-assistance sessions.
 func (s *Service) RemoteSessions(ctx context.Context, by identity.Actor, number string) ([]RemoteSession, error) {
-	t, _, err := s.load(ctx, by, number)
+	t, rel, err := s.load(ctx, by, number)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.RemoteSessions(ctx, t.ID)
+	rs, err := s.store.RemoteSessions(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The session code opens the customer's computer: only the two sides
+	// of the session (and supervisors) see it, and only while it is live.
+	for i := range rs {
+		if rel&(Requester|Assignee|Supervisor|Admin) == 0 || rs[i].State != RemoteActive {
+			rs[i].SessionCode = ""
+		}
+	}
+	return rs, nil
 }
 
 // RequestRemote asks the customer for remote access with a tool (e.g. 向日葵,

@@ -24,6 +24,8 @@ type Store interface {
 	AttachmentByID(ctx context.Context, ticketID, id int64) (Attachment, error)
 	RemoteSessions(ctx context.Context, ticketID int64) ([]RemoteSession, error)
 	Followups(ctx context.Context, ticketID int64) ([]Followup, error)
+	// ScheduleTimers schedules (or moves) timers outside any ticket change.
+	ScheduleTimers(ctx context.Context, timers ...Timer) error
 
 	Categories(ctx context.Context) ([]Category, error)
 	CategoryByKey(ctx context.Context, key string) (Category, error)

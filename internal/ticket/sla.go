@@ -64,6 +64,9 @@ func (s *Service) slaChange(ctx context.Context, by identity.Actor, before Ticke
 			*ack = sla.Clock{Kind: ack.Kind, Target: ack.Target, WarnAfter: ack.WarnAfter}
 		} else {
 			ack.Start(cal, now)
+			if waiting(t.Status) {
+				ack.Pause(cal, now) // it runs once the ticket is back with us
+			}
 		}
 	}
 	// The assignee acts on the ticket (claiming it included): acknowledged.
@@ -82,6 +85,10 @@ func (s *Service) slaChange(ctx context.Context, by identity.Actor, before Ticke
 			t.SLA.Pause(cal, now) // waiting on the customer, or over
 		case before.Status == StatusAwaitingConfirmation || before.Status == StatusResolved:
 			t.SLA.Resume(cal, now)
+			if before.Status == StatusResolved {
+				// Reopened: the resolution clock starts over with its full target.
+				t.SLA.Resolution.Start(cal, now)
+			}
 		}
 	}
 	s.slaTimers(before.SLA, t, c, false)
@@ -135,6 +142,7 @@ func nextThreshold(c sla.Clock) time.Time {
 // twice: each threshold is reported once, and the timer is set again for
 // whatever is still ahead.
 func (s *Service) SLATick(ctx context.Context, number string) error {
+	var early *Timer
 	_, err := s.apply(ctx, identity.System, number, 0, func(t *Ticket, _ Relation, now time.Time) (Change, error) {
 		if t.SLA.Calendar == "" {
 			return Change{}, nil
@@ -172,16 +180,26 @@ func (s *Service) SLATick(ctx context.Context, number string) error {
 				t.SLA.Acknowledge = sla.Clock{Kind: sla.Acknowledge, Target: t.SLA.Acknowledge.Target, WarnAfter: t.SLA.Acknowledge.WarnAfter}
 			}
 		}
-		// Set the timers again for what is still ahead, even if nothing was
-		// due yet (a node whose clock runs behind woke up early).
-		s.slaTimers(before, t, &c, true)
-		if len(c.Events) == 0 {
-			// Nothing to record; still keep the timers right.
-			c.Events = nil
+		if len(warned) == 0 && len(breached) == 0 {
+			// Woken early (a node whose clock runs behind): set the timer
+			// again without touching the ticket.
+			if next := nextDue(t.SLA); !next.IsZero() {
+				early = &Timer{Key: slaKey(t.ID), Kind: TimerSLA, At: next, Payload: map[string]any{"ticket": t.Number}}
+			}
+			return Change{}, nil
 		}
+		s.slaTimers(before, t, &c, true)
 		return c, nil
 	})
+	if err == nil && early != nil {
+		err = s.store.ScheduleTimers(ctx, *early)
+	}
 	return ignoreGone(err)
+}
+
+// waiting reports whether the ticket's clocks stand still in this status.
+func waiting(st Status) bool {
+	return st == StatusAwaitingConfirmation || st == StatusResolved || st == StatusClosed
 }
 
 // SLAStatus is a ticket's SLA as people read it: when each clock is due,
