@@ -63,16 +63,21 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 				t.Status = StatusInProgress
 			}
 		}
-		// A customer writing back on a resolved ticket, or on a proposed
-		// solution, says it is not settled: the ticket goes to follow-up
-		// (and the auto-confirmation is off) and the assignee is told.
-		if !in.Internal && rel&(Requester|OrgMember) != 0 && (t.Status == StatusResolved || t.Status == StatusAwaitingConfirmation) {
+		customer := !in.Internal && rel&(Requester|OrgMember) != 0
+		if customer && t.AssigneeID != 0 && (t.Status == StatusResolved || t.Status == StatusAwaitingConfirmation) {
+			c.Notices = append(c.Notices, Notice{UserID: t.AssigneeID, Kind: "ticket.customer_replied",
+				Params: map[string]any{"number": t.Number}})
+		}
+		switch {
+		case customer && t.Status == StatusResolved:
+			// Writing back on a resolved ticket reopens it.
 			c.Events = append(c.Events, s.event(by, now, EventStatus, "status", string(t.Status), string(StatusFollowUp)))
-			if t.AssigneeID != 0 {
-				c.Notices = append(c.Notices, Notice{UserID: t.AssigneeID, Kind: "ticket.customer_replied",
-					Params: map[string]any{"number": t.Number}})
-			}
 			setStatus(t, StatusFollowUp, now)
+		case customer && t.Status == StatusAwaitingConfirmation:
+			// A question about the proposed solution is not an answer to it:
+			// the automatic confirmation waits its full period from now.
+			c.Timers = append(c.Timers, Timer{Key: autoConfirmKey(t.ID), Kind: TimerAutoConfirm,
+				At: now.Add(s.period.AutoConfirm), Payload: map[string]any{"ticket": t.Number}})
 		}
 		return c, nil
 	})

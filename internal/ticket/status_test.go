@@ -277,7 +277,7 @@ func TestRepliesMoveStatus(t *testing.T) {
 			{"supervisor reply answers only", ticket.StatusAssigned, "super1", false, "yes", ticket.StatusAssigned, true},
 			{"customer reply is no response", ticket.StatusAssigned, "cust1", false, "yes", ticket.StatusAssigned, false},
 			{"reply to unassigned", ticket.StatusUnassigned, "agent2", false, "yes", ticket.StatusUnassigned, true},
-			{"customer reply to awaiting reopens", ticket.StatusAwaitingConfirmation, "cust1", false, "yes", ticket.StatusFollowUp, false},
+			{"customer reply to awaiting", ticket.StatusAwaitingConfirmation, "cust1", false, "yes", ticket.StatusAwaitingConfirmation, false},
 			{"assignee reply to closed", ticket.StatusClosed, "agent1", false, "conflict:ticket.closed", ticket.StatusClosed, false},
 			{"note on closed", ticket.StatusClosed, "agent1", true, "conflict:ticket.closed", ticket.StatusClosed, false},
 			{"admin reply to closed", ticket.StatusClosed, "admin", false, "conflict:ticket.closed", ticket.StatusClosed, false},

@@ -125,3 +125,21 @@ func TestFollowupDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestReplyPostponesAutoConfirm: a customer's question about a proposed
+// solution restarts the wait before the automatic confirmation.
+func TestReplyPostponesAutoConfirm(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC))
+		d := desktest.New(t, db, desktest.Options{Now: clk.Now})
+		tk := ticketIn(t, d, ticket.StatusAwaitingConfirmation)
+		clk.Advance(48 * time.Hour)
+		if _, err := d.Tickets.AddMessage(ctx, d.Actors["cust1"], tk.Number, ticket.MessageInput{Body: "要重启电脑吗？"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := jobAt(t, db, fmt.Sprintf("autoconfirm:%d", tk.ID)), clk.Now().Add(72*time.Hour); !got.Equal(want) {
+			t.Errorf("auto-confirm after the reply at %v, want %v", got, want)
+		}
+	})
+}
