@@ -128,3 +128,23 @@ func (s *Identity) ListOrgs(ctx context.Context) ([]identity.Org, error) {
 	}
 	return out, rows.Err()
 }
+
+// GroupSupervisors lists the ids of a group's active supervisors: one
+// indexed query, as SLA breaches and escalations notify them.
+func (s *Identity) GroupSupervisors(ctx context.Context, groupID int64) ([]int64, error) {
+	rows, err := s.db.read().QueryContext(ctx, `SELECT u.id FROM user_groups ug JOIN users u ON u.id = ug.user_id
+		WHERE ug.group_id = $1 AND u.role = 'supervisor' AND u.active = TRUE ORDER BY u.id`, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("store: group supervisors: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: group supervisors: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

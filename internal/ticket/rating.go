@@ -104,15 +104,13 @@ func (s *Service) toSupervisors(ctx context.Context, t *Ticket, kind string, par
 	if t.GroupID == 0 {
 		return nil, nil
 	}
-	sups, err := s.dir.ListUsers(ctx, identity.UserFilter{Role: identity.RoleSupervisor, GroupID: t.GroupID, Limit: 100})
+	ids, err := s.dir.GroupSupervisors(ctx, t.GroupID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Notice, 0, len(sups))
-	for _, u := range sups {
-		if u.Active {
-			out = append(out, Notice{UserID: u.ID, Kind: kind, Params: params})
-		}
+	out := make([]Notice, len(ids))
+	for i, id := range ids {
+		out[i] = Notice{UserID: id, Kind: kind, Params: params}
 	}
 	return out, nil
 }

@@ -39,7 +39,8 @@ type Directory interface {
 	UserByLogin(ctx context.Context, login string) (identity.User, error)
 	UserByID(ctx context.Context, id int64) (identity.User, error)
 	GroupByKey(ctx context.Context, key string) (identity.Group, error)
-	ListUsers(ctx context.Context, f identity.UserFilter) ([]identity.User, error)
+	// GroupSupervisors lists the ids of a group's active supervisors.
+	GroupSupervisors(ctx context.Context, groupID int64) ([]int64, error)
 }
 
 // Blobs stores attachment content by its SHA-256.

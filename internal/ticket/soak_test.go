@@ -63,7 +63,7 @@ func TestSLASoak(t *testing.T) {
 			if i > 0 {
 				svc = desktest.New(t, db, desktest.Options{NoUsers: true}).Tickets
 			}
-			r := job.NewRunner(job.Deps{Store: db.Jobs(), Node: fmt.Sprintf("node-%d", i), Concurrency: 8,
+			r := job.NewRunner(job.Deps{Store: db.Jobs(), Node: fmt.Sprintf("node-%d", i), Concurrency: 16,
 				Handlers: map[string]job.Handler{ticket.TimerSLA: func(ctx context.Context, j job.Job) error {
 					var p struct {
 						Ticket string `json:"ticket"`
