@@ -106,11 +106,10 @@ func problemFor(ctx context.Context, log *slog.Logger, err error) *Problem {
 	lang := langFrom(ctx)
 	status := statusOf(e.Kind)
 	params := e.Args()
-	p = &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: e.Code,
-		Detail: i18n.T(lang, e.Code, params)}
 	if lp := statusLabels(lang, params); lp != nil {
-		p.Detail = i18n.T(lang, e.Code, lp)
+		params = lp
 	}
+	p = newProblem(ctx, status, e.Code, params)
 	var multi *apperr.Multi
 	if errors.As(e, &multi) {
 		for _, fe := range multi.Errors {
