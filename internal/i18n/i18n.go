@@ -24,7 +24,31 @@ const (
 // Default is the language used when nothing else decides.
 const Default = ZH
 
-var catalogs = map[Lang]map[string]string{ZH: zh, EN: en}
+// catalogs joins the core catalog with one part per area of the product
+// (catalog_<area>.go), so each area keeps its own strings in its own file.
+var catalogs = map[Lang]map[string]string{
+	ZH: join(zh, zhWeb, zhMail, zhKB, zhReport),
+	EN: join(en, enWeb, enMail, enKB, enReport),
+}
+
+// join merges catalog parts into one map. A key defined twice is a
+// programming error caught at start (and by TestCatalogPartsDisjoint).
+func join(parts ...map[string]string) map[string]string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make(map[string]string, n)
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := out[k]; dup {
+				panic("i18n: key defined twice: " + k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
 
 var matcher = language.NewMatcher([]language.Tag{language.SimplifiedChinese, language.English})
 

@@ -72,3 +72,20 @@ func TestT(t *testing.T) {
 		t.Errorf("unknown key = %q, want the key", got)
 	}
 }
+
+func TestCatalogPartsDisjoint(t *testing.T) {
+	for lang, parts := range map[Lang][]map[string]string{
+		ZH: {zh, zhWeb, zhMail, zhKB, zhReport},
+		EN: {en, enWeb, enMail, enKB, enReport},
+	} {
+		seen := map[string]int{}
+		for i, p := range parts {
+			for k := range p {
+				if j, dup := seen[k]; dup {
+					t.Errorf("%s: key %q in part %d and part %d", lang, k, j, i)
+				}
+				seen[k] = i
+			}
+		}
+	}
+}
