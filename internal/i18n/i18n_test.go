@@ -75,8 +75,8 @@ func TestT(t *testing.T) {
 
 func TestCatalogPartsDisjoint(t *testing.T) {
 	for lang, parts := range map[Lang][]map[string]string{
-		ZH: {zh, zhWeb, zhMail, zhKB, zhReport},
-		EN: {en, enWeb, enMail, enKB, enReport},
+		ZH: {zh, zhWeb, zhAdmin, zhMail, zhKB, zhReport},
+		EN: {en, enWeb, enAdmin, enMail, enKB, enReport},
 	} {
 		seen := map[string]int{}
 		for i, p := range parts {
