@@ -135,8 +135,14 @@ func (s *Service) History(ctx context.Context, by identity.Actor, number string)
 		return nil, err
 	}
 	evs, err := s.store.Events(ctx, t.ID, Can(rel, ActSeeInternal))
-	if err != nil || Can(rel, ActSeeContact) {
-		return evs, err
+	if err != nil {
+		return nil, err
+	}
+	if rel&Staff == 0 {
+		staffReasonsHidden(evs, by.UserID)
+	}
+	if Can(rel, ActSeeContact) {
+		return evs, nil
 	}
 	// Contact changes are masked for those who see the contact masked.
 	for i, e := range evs {
@@ -148,6 +154,21 @@ func (s *Service) History(ctx context.Context, by identity.Actor, number string)
 		}
 	}
 	return evs, nil
+}
+
+// staffReasonsHidden blanks the reasons staff gave for transfers and
+// escalations ("客户比较难沟通"): they are written for colleagues, not for the
+// customer. The customer still sees that the ticket moved, and keeps the
+// reasons they wrote themselves.
+func staffReasonsHidden(evs []Event, self int64) {
+	for i, e := range evs {
+		switch e.Kind {
+		case EventAssignee, EventGroup, EventEscalation:
+			if e.ActorID != self {
+				evs[i].Comment = ""
+			}
+		}
+	}
 }
 
 // Categories lists the categories; inactive ones only for admins.

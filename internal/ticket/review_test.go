@@ -114,3 +114,47 @@ func TestClocksAfterReview(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffReasonsStayWithStaff: a supervisor's transfer reason and a staff
+// escalation reason are for colleagues; the customer sees the move without
+// them, and keeps the reason they gave when they escalated themselves.
+func TestStaffReasonsStayWithStaff(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC))
+		d := desktest.New(t, db, desktest.Options{Now: clk.Now})
+		tk := ticketIn(t, d, ticket.StatusInProgress)
+		const transfer, staffEsc, custEsc = "客户比较难沟通，转给硬件组", "内部：领导关注", "三天没人处理"
+		if _, err := d.Tickets.Escalate(ctx, d.Actors["super1"], tk.Number, staffEsc); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Tickets.Escalate(ctx, d.Actors["cust1"], tk.Number, custEsc); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Tickets.Assign(ctx, d.Actors["super1"], tk.Number, 0, "", "hardware", transfer); err != nil {
+			t.Fatal(err)
+		}
+		comments := func(who string) map[string]bool {
+			hist, err := d.Tickets.History(ctx, d.Actors[who], tk.Number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, e := range hist {
+				got[e.Comment] = true
+			}
+			return got
+		}
+		cust := comments("cust1")
+		if cust[transfer] || cust[staffEsc] {
+			t.Errorf("the customer reads staff reasons: %v", cust)
+		}
+		if !cust[custEsc] {
+			t.Errorf("the customer lost their own escalation reason: %v", cust)
+		}
+		staff := comments("admin")
+		if !staff[transfer] || !staff[staffEsc] || !staff[custEsc] {
+			t.Errorf("staff miss reasons: %v", staff)
+		}
+	})
+}
