@@ -19,8 +19,8 @@ type MessageInput struct {
 
 // AddMessage posts a public reply or an internal note. A first public reply
 // by staff records the first response; the assignee's reply starts work on
-// an assigned ticket; a customer's reply to a resolved ticket reopens it for
-// follow-up.
+// an assigned ticket; the requester's reply to a resolved ticket reopens it
+// for follow-up.
 func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number string, in MessageInput) (Message, error) {
 	if e := checkText("body", in.Body, MaxBodyLen, true); e != nil {
 		return Message{}, e
@@ -69,8 +69,10 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 				Params: map[string]any{"number": t.Number}})
 		}
 		switch {
-		case customer && t.Status == StatusResolved:
-			// Writing back on a resolved ticket reopens it.
+		case customer && t.Status == StatusResolved && mayReopen(rel):
+			// Writing back on a resolved ticket reopens it — for those the
+			// status machine lets reopen (the requester); a colleague's
+			// message is kept and the assignee told, the status stays.
 			c.Events = append(c.Events, s.event(by, now, EventStatus, "status", string(t.Status), string(StatusFollowUp)))
 			setStatus(t, StatusFollowUp, now)
 		case customer && t.Status == StatusAwaitingConfirmation:
@@ -88,6 +90,12 @@ func (s *Service) AddMessage(ctx context.Context, by identity.Actor, number stri
 		return Message{}, err
 	}
 	return msg, nil
+}
+
+// mayReopen reports whether rel may move a resolved ticket back to 待跟进.
+func mayReopen(rel Relation) bool {
+	tr, ok := findTransition(StatusResolved, StatusFollowUp)
+	return ok && rel&tr.By != 0
 }
 
 // errReopen stops a reply to a closed ticket so that it becomes a new one.

@@ -158,3 +158,29 @@ func TestStaffReasonsStayWithStaff(t *testing.T) {
 		}
 	})
 }
+
+// TestColleagueReplyDoesNotReopen: an org colleague's message on a resolved
+// ticket is kept and the assignee told, but only the requester reopens it
+// (the status machine's rule, which a reply must not bypass).
+func TestColleagueReplyDoesNotReopen(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC))
+		d := desktest.New(t, db, desktest.Options{Now: clk.Now})
+		tk := ticketIn(t, d, ticket.StatusResolved)
+		if _, err := d.Tickets.AddMessage(ctx, d.Actors["cust2"], tk.Number, ticket.MessageInput{Body: "我这边也好了"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := d.Tickets.Get(ctx, d.Actors["admin"], tk.Number)
+		if got.Status != ticket.StatusResolved {
+			t.Errorf("after a colleague's reply: status %s, want %s", got.Status, ticket.StatusResolved)
+		}
+		if _, err := d.Tickets.AddMessage(ctx, d.Actors["cust1"], tk.Number, ticket.MessageInput{Body: "又不行了"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = d.Tickets.Get(ctx, d.Actors["admin"], tk.Number)
+		if got.Status != ticket.StatusFollowUp {
+			t.Errorf("after the requester's reply: status %s, want %s", got.Status, ticket.StatusFollowUp)
+		}
+	})
+}

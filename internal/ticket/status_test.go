@@ -268,7 +268,7 @@ func TestRepliesMoveStatus(t *testing.T) {
 			firstResponse bool
 		}{
 			{"customer reopens resolved", ticket.StatusResolved, "cust1", false, "yes", ticket.StatusFollowUp, false},
-			{"org colleague reopens resolved", ticket.StatusResolved, "cust2", false, "yes", ticket.StatusFollowUp, false},
+			{"org colleague reply keeps resolved", ticket.StatusResolved, "cust2", false, "yes", ticket.StatusResolved, false},
 			{"staff reply keeps resolved", ticket.StatusResolved, "agent1", false, "yes", ticket.StatusResolved, true},
 			{"staff note keeps resolved", ticket.StatusResolved, "super1", true, "yes", ticket.StatusResolved, false},
 			{"assignee reply starts work", ticket.StatusAssigned, "agent1", false, "yes", ticket.StatusInProgress, true},
