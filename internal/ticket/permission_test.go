@@ -153,24 +153,24 @@ var permActions = []permAction{
 // permissionTable is who may do what with cust1's ticket. Strangers (cust3
 // of another organization, agent3 of another group) must get "notfound",
 // never "forbidden": a ticket they may not see does not exist for them.
-// Claiming is refused to customers before the ticket is even looked at,
-// because they cannot be assignees.
+// Claiming follows the same rule: the ticket is checked first, so a
+// customer who sees it is forbidden and one who does not finds nothing.
 var permissionTable = []struct {
 	actor string
 	want  map[string]string
 }{
 	{"cust1", map[string]string{ // requester
 		"view": "yes", "list": "yes", "edit_content": "yes", "edit_triage": "forbidden", "reply": "yes",
-		"note": "forbidden", "see_internal": "no", "attach": "yes", "claim": "invalid:ticket.assignee_invalid",
-		"claim_taken": "invalid:ticket.assignee_invalid", "assign_others": "forbidden", "see_contact": "yes"}},
+		"note": "forbidden", "see_internal": "no", "attach": "yes", "claim": "forbidden",
+		"claim_taken": "forbidden", "assign_others": "forbidden", "see_contact": "yes"}},
 	{"cust2", map[string]string{ // colleague of the same organization, sees its tickets
 		"view": "yes", "list": "yes", "edit_content": "forbidden", "edit_triage": "forbidden", "reply": "yes",
-		"note": "forbidden", "see_internal": "no", "attach": "yes", "claim": "invalid:ticket.assignee_invalid",
-		"claim_taken": "invalid:ticket.assignee_invalid", "assign_others": "forbidden", "see_contact": "no"}},
+		"note": "forbidden", "see_internal": "no", "attach": "yes", "claim": "forbidden",
+		"claim_taken": "forbidden", "assign_others": "forbidden", "see_contact": "no"}},
 	{"cust3", map[string]string{ // customer of another organization
 		"view": "notfound", "list": "no", "edit_content": "notfound", "edit_triage": "notfound", "reply": "notfound",
-		"note": "notfound", "see_internal": "notfound", "attach": "notfound", "claim": "invalid:ticket.assignee_invalid",
-		"claim_taken": "invalid:ticket.assignee_invalid", "assign_others": "notfound", "see_contact": "notfound"}},
+		"note": "notfound", "see_internal": "notfound", "attach": "notfound", "claim": "notfound",
+		"claim_taken": "notfound", "assign_others": "notfound", "see_contact": "notfound"}},
 	{"agent1", map[string]string{ // assignee
 		"view": "yes", "list": "yes", "edit_content": "yes", "edit_triage": "yes", "reply": "yes",
 		"note": "yes", "see_internal": "yes", "attach": "yes", "claim": "yes",

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"helpdesk/internal/apperr"
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
@@ -181,6 +182,27 @@ func TestColleagueReplyDoesNotReopen(t *testing.T) {
 		got, _ = d.Tickets.Get(ctx, d.Actors["admin"], tk.Number)
 		if got.Status != ticket.StatusFollowUp {
 			t.Errorf("after the requester's reply: status %s, want %s", got.Status, ticket.StatusFollowUp)
+		}
+	})
+}
+
+// TestAssignRevealsNoLogins: someone who may not see a ticket gets the same
+// not-found answer whether the login they name exists, is staff or not.
+func TestAssignRevealsNoLogins(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := newClock(time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC))
+		d := desktest.New(t, db, desktest.Options{Now: clk.Now})
+		tk := ticketIn(t, d, ticket.StatusInProgress) // cust1's, software group
+		for _, login := range []string{"agent2", "cust1", "nobody-here"} {
+			_, err := d.Tickets.Assign(ctx, d.Actors["cust3"], tk.Number, 0, login, "", "")
+			if !apperr.Is(err, "ticket.not_found") {
+				t.Errorf("assign to %s by a stranger: %v, want ticket.not_found", login, err)
+			}
+		}
+		_, err := d.Tickets.Assign(ctx, d.Actors["cust1"], tk.Number, 0, "nobody-here", "", "")
+		if !apperr.Is(err, "ticket.assign_forbidden") {
+			t.Errorf("assign by the requester: %v, want ticket.assign_forbidden", err)
 		}
 	})
 }

@@ -212,6 +212,17 @@ func (s *Service) Assign(ctx context.Context, by identity.Actor, number string, 
 	if e := checkText("reason", reason, MaxCommentLen, false); e != nil {
 		return Ticket{}, e
 	}
+	// Who may not see the ticket learns nothing about logins either: the
+	// ticket is checked before the names are resolved.
+	if assignee != "" || group != "" {
+		_, rel, err := s.load(ctx, by, number)
+		if err != nil {
+			return Ticket{}, err
+		}
+		if !Can(rel, ActClaim) && !Can(rel, ActAssignOthers) {
+			return Ticket{}, errForbidden("ticket.assign_forbidden")
+		}
+	}
 	var target identity.User
 	if assignee != "" {
 		u, err := s.dir.UserByLogin(ctx, assignee)
