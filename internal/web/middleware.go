@@ -261,3 +261,13 @@ func (w *Web) staff(rw http.ResponseWriter, r *http.Request) (identity.Actor, bo
 
 // ctxOf is the request context (for service calls).
 func ctxOf(r *http.Request) context.Context { return r.Context() }
+
+// admin is actor for pages only admins may open (the admin console).
+func (w *Web) admin(rw http.ResponseWriter, r *http.Request) (identity.Actor, bool) {
+	a, ok := w.actor(rw, r)
+	if ok && !a.IsAdmin() {
+		w.fail(rw, r, apperr.New(apperr.Forbidden, "auth.forbidden"))
+		return a, false
+	}
+	return a, ok
+}
