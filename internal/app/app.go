@@ -88,7 +88,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Site = site.NewService(db.Web(), site.Settings{Name: "Helpdesk", DefaultLang: cfg.Language, TimeZone: cfg.TimeZone}, nil)
 	a.Tickets = ticket.NewService(ticket.Deps{Store: tickets, Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
-		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, LimitStore: db.Web(), // admin-saved limits override the config
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
