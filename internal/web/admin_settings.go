@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,6 +19,57 @@ func (w *Web) registerAdminSettings() {
 	m.HandleFunc("GET /admin/settings", w.adminSettings)
 	m.HandleFunc("POST /admin/settings", w.adminSaveSettings)
 	m.HandleFunc("POST /admin/limits", w.adminSaveLimits)
+	m.HandleFunc("POST /admin/logo", w.adminSaveLogo)
+	// The uploaded logo is public: the sign-in page shows it too.
+	m.HandleFunc("GET "+site.LogoPath+"{version}", w.siteLogo)
+}
+
+// logoKeeper is the part of *site.Service that keeps an uploaded logo.
+type logoKeeper interface {
+	SaveLogo(ctx context.Context, by identity.Actor, r io.Reader) (site.Settings, error)
+	Logo(ctx context.Context) (string, []byte, error)
+}
+
+func (w *Web) adminSaveLogo(rw http.ResponseWriter, r *http.Request) {
+	by, ok := w.admin(rw, r)
+	if !ok {
+		return
+	}
+	lk, ok := w.d.Settings.(logoKeeper)
+	if !ok {
+		w.fail(rw, r, apperr.New(apperr.Unsupported, "admin.settings.fixed"))
+		return
+	}
+	file, _, err := r.FormFile("logo")
+	if err != nil {
+		w.settingsInvalid(rw, r, "logo", apperr.FieldError("admin.settings.logo_missing", "logo", nil))
+		return
+	}
+	defer file.Close()
+	if _, err := lk.SaveLogo(ctxOf(r), by, file); err != nil {
+		w.settingsInvalid(rw, r, "logo", err)
+		return
+	}
+	done(rw, r, "/admin/settings")
+}
+
+// siteLogo serves the uploaded logo. Its address changes with its content,
+// so it may be cached for good.
+func (w *Web) siteLogo(rw http.ResponseWriter, r *http.Request) {
+	lk, ok := w.d.Settings.(logoKeeper)
+	if !ok {
+		w.notFound(rw, r)
+		return
+	}
+	ct, b, err := lk.Logo(ctxOf(r))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	rw.Header().Set("Content-Type", ct)
+	rw.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	rw.Header().Del("Vary")
+	rw.Write(b)
 }
 
 // settingsSaver is the part of *site.Service the console edits with; the
@@ -35,7 +87,7 @@ type settingsData struct {
 	Kinds []string
 	// Editable says the site settings can be saved here.
 	Editable bool
-	// Which names the form that failed ("site" or "limits").
+	// Which names the form that failed ("site", "logo" or "limits").
 	Which string
 	// Zones are suggestions for the time zone field.
 	Zones []string
@@ -87,7 +139,7 @@ func (w *Web) settingsInvalid(rw http.ResponseWriter, r *http.Request, which str
 	p.Data.(*settingsData).Which = which
 	w.adminInvalid(rw, r, p, "admin_settings.html", err, labelsOf(p, map[string]string{"name": "admin.settings.name",
 		"logo_url": "admin.settings.logo", "default_lang": "admin.settings.lang", "time_zone": "admin.settings.time_zone",
-		"max_mb": "admin.limits.max_mb", "types": "admin.limits.types"}))
+		"max_mb": "admin.limits.max_mb", "types": "admin.limits.types", "logo": "admin.settings.logo_file"}))
 }
 
 func (w *Web) adminSaveSettings(rw http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -559,6 +561,26 @@ func TestAdminSettingsAndLimits(t *testing.T) {
 	if !strings.Contains(body, `value="https://evil.example/x.png"`) {
 		t.Error("settings form not refilled")
 	}
+
+	// Logo upload: stored, served from the site, shown in the header.
+	var img bytes.Buffer
+	png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 20)))
+	res, body = b.upload("/admin/settings", "/admin/logo", "logo", "logo.png", img.Bytes())
+	wantRedirect(t, "upload logo", res, body)
+	st, _ = d.web.d.Settings.Get(ctx)
+	if !strings.HasPrefix(st.LogoURL, "/site/logo/") {
+		t.Fatalf("logo URL after upload: %q", st.LogoURL)
+	}
+	anon := d.browser(t)
+	res, got := anon.get(st.LogoURL)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || got != img.String() {
+		t.Errorf("GET %s: %d %s, %d bytes", st.LogoURL, res.StatusCode, res.Header.Get("Content-Type"), len(got))
+	}
+	if _, body = anon.get("/signin"); !strings.Contains(body, `src="`+st.LogoURL+`"`) {
+		t.Error("the sign-in page does not show the uploaded logo")
+	}
+	res, body = b.upload("/admin/settings", "/admin/logo", "logo", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`))
+	wantInvalid(t, "svg logo", res, body, "标志须为 PNG 或 JPEG 图片")
 
 	res, body = b.submit("/admin/settings", "/admin/limits", url.Values{"max_mb": {"2"}, "types": {"png", "txt"}})
 	wantRedirect(t, "save limits", res, body)
