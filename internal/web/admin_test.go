@@ -49,10 +49,16 @@ func TestAdminPagesOnlyForAdmins(t *testing.T) {
 			t.Errorf("%s POST /admin/categories: %d, want 403", login, res.StatusCode)
 		}
 	}
+	// An admin's form without the CSRF token is refused too.
+	adm := d.browser(t)
+	adm.signIn("admin")
+	if res, _ := adm.post("/admin/categories", url.Values{"key": {"hacked"}, "name_zh": {"x"}, "name_en": {"x"}, "group": {"software"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("admin POST without CSRF token: %d, want 403", res.StatusCode)
+	}
 	cats, _ := d.Tickets.Categories(context.Background(), d.Actors["admin"])
 	for _, c := range cats {
 		if c.Key == "hacked" {
-			t.Error("a non-admin created a category")
+			t.Error("a category was created by a refused request")
 		}
 	}
 }
