@@ -370,6 +370,12 @@
     });
   }
 
-  var start = function () { newTicket(); attachForms(); tabs(); live(); ticketPage(); lists(); };
+  // The stream opens after the load event: an EventSource opened earlier
+  // keeps the page "loading" for as long as it is connected.
+  var startLive = function () { setTimeout(live, 0); };
+  var start = function () {
+    newTicket(); attachForms(); tabs(); ticketPage(); lists();
+    if (doc.readyState === "complete") startLive(); else window.addEventListener("load", startLive);
+  };
   if (doc.readyState !== "loading") start(); else doc.addEventListener("DOMContentLoaded", start);
 })();
