@@ -158,7 +158,7 @@ func (p *person) waitFor(what, js string) {
 func (p *person) shot(name string) {
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		p.t.Logf("screenshot %s: %v", name, err)
 		return
@@ -242,7 +242,7 @@ func runJourney(t *testing.T, b context.Context, base, file string, j journey) {
 		chromedp.SendKeys(chromedp.CSS("#description"), "1. 打开客户端 2. 登录 3. 闪退 / crashes on sign-in"),
 		chromedp.Click(chromedp.CSS("input[name=priority][value=P2]")),
 		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{file}),
-		chromedp.WaitVisible(chromedp.CSS("[data-files] progress")),
+		chromedp.WaitVisible(chromedp.CSS("[data-files] li .name")),
 	)
 	if got := cust.eval(`document.querySelector(".guide") ? document.querySelector(".guide").textContent : ""`); got == "" {
 		t.Error("the category's guidance is not shown")

@@ -2,6 +2,8 @@ package web
 
 import (
 	"slices"
+
+	"helpdesk/internal/i18n"
 	"time"
 
 	"helpdesk/internal/sla"
@@ -105,6 +107,12 @@ func categoryNames(p *page, cats []ticket.Category) map[string]string {
 func (p *page) EventText(e ticket.Event) string {
 	label := p.T("web.event." + string(e.Kind))
 	from, to := e.From, e.To
+	if e.Kind == ticket.EventCreated {
+		return label
+	}
+	if e.Kind == ticket.EventField && i18n.Has(p.Lang, "web.field."+e.Field) {
+		label = p.T("web.field." + e.Field)
+	}
 	switch e.Field {
 	case "status":
 		from, to = p.statusOrEmpty(from), p.statusOrEmpty(to)
