@@ -48,6 +48,8 @@ type App struct {
 	// Live wakes the web desk's live pages; Site holds the site settings.
 	Live *live.Hub
 	Site *site.Service
+	// Web is the web desk (its live streams end at shutdown).
+	Web *web.Web
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -97,7 +99,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	inbox := notify.NewInbox(db.Notify(), nil)
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
-	if _, err := web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
+	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
 		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
 		db.Close()
@@ -120,6 +122,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv.RegisterOnShutdown(a.Web.Close)
 	if err := a.Jobs.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)

@@ -522,7 +522,7 @@ func TestAdminSLA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body = b.upload("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "ics", "holidays.ics", ics)
+	res, body = b.uploadFile("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "ics", "holidays.ics", ics)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "已导入") {
 		t.Fatalf("import: %d %s", res.StatusCode, errorsIn(body))
 	}
@@ -530,14 +530,14 @@ func TestAdminSLA(t *testing.T) {
 	if len(after.Days) <= len(c.Days) {
 		t.Errorf("import added no days: %d before, %d after", len(c.Days), len(after.Days))
 	}
-	res, body = b.upload("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "ics", "bad.ics", []byte("not a calendar"))
+	res, body = b.uploadFile("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "ics", "bad.ics", []byte("not a calendar"))
 	wantInvalid(t, "bad ics", res, body, "无法读取日历文件")
-	res, body = b.upload("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "other", "x.ics", ics)
+	res, body = b.uploadFile("/admin/sla/calendars/office", "/admin/sla/calendars/office/import", "other", "x.ics", ics)
 	wantInvalid(t, "no file", res, body, "请选择要导入的 .ics 文件")
 }
 
-// upload posts a multipart form with one file, with the CSRF token of page.
-func (b *browser) upload(page, action, field, name string, content []byte) (*http.Response, string) {
+// uploadFile posts a multipart form with one file, with the CSRF token of page.
+func (b *browser) uploadFile(page, action, field, name string, content []byte) (*http.Response, string) {
 	b.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -571,7 +571,7 @@ func TestAdminSettingsAndLimits(t *testing.T) {
 	// Logo upload: stored, served from the site, shown in the header.
 	var img bytes.Buffer
 	png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 20)))
-	res, body = b.upload("/admin/settings", "/admin/logo", "logo", "logo.png", img.Bytes())
+	res, body = b.uploadFile("/admin/settings", "/admin/logo", "logo", "logo.png", img.Bytes())
 	wantRedirect(t, "upload logo", res, body)
 	st, _ = d.web.d.Settings.Get(ctx)
 	if !strings.HasPrefix(st.LogoURL, "/site/logo/") {
@@ -585,7 +585,7 @@ func TestAdminSettingsAndLimits(t *testing.T) {
 	if _, body = anon.get("/signin"); !strings.Contains(body, `src="`+st.LogoURL+`"`) {
 		t.Error("the sign-in page does not show the uploaded logo")
 	}
-	res, body = b.upload("/admin/settings", "/admin/logo", "logo", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`))
+	res, body = b.uploadFile("/admin/settings", "/admin/logo", "logo", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`))
 	wantInvalid(t, "svg logo", res, body, "标志须为 PNG 或 JPEG 图片")
 
 	res, body = b.submit("/admin/settings", "/admin/limits", url.Values{"max_mb": {"2"}, "types": {"png", "txt"}})

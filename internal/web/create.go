@@ -141,6 +141,8 @@ func acceptList(types []string) string {
 // uploadInfo tells the page which files the desk accepts, for the
 // browser's check before uploading (the service checks again).
 type uploadInfo struct {
+	// Label is the catalog key of the file field's label.
+	Label    string
 	Types    string
 	Accept   string
 	MaxBytes int64
@@ -149,6 +151,6 @@ type uploadInfo struct {
 }
 
 func (w *Web) uploadInfo() uploadInfo {
-	return uploadInfo{Types: joinTypes(w.d.AttachmentTypes), Accept: acceptList(w.d.AttachmentTypes),
+	return uploadInfo{Label: "web.upload.label", Types: joinTypes(w.d.AttachmentTypes), Accept: acceptList(w.d.AttachmentTypes),
 		MaxBytes: w.d.MaxAttachmentBytes, MaxMB: w.d.MaxAttachmentBytes >> 20, MaxFiles: maxFiles}
 }

@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,3 +125,46 @@ func (b *browser) signIn(login string) {
 }
 
 func newJar() (http.CookieJar, error) { return cookiejar.New(nil) }
+
+// upload posts a multipart form with files (name → content) and the CSRF token of page.
+func (b *browser) upload(page, action string, form url.Values, files map[string][]byte) (*http.Response, string) {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", b.token(page))
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for name, content := range files {
+		fw, _ := mw.CreateFormFile("files", name)
+		fw.Write(content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.base+action, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.do(req)
+}
+
+// pngBytes is a tiny valid PNG.
+func pngBytes() []byte {
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	png.Encode(&buf, img)
+	return buf.Bytes()
+}
+
+// numberFrom reads the ticket number from a redirect to /t/<number>.
+func numberFrom(t testing.TB, res *http.Response) string {
+	t.Helper()
+	loc := res.Header.Get("Location")
+	n, ok := strings.CutPrefix(loc, "/t/")
+	if !ok || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("not a redirect to a ticket: %d %q", res.StatusCode, loc)
+	}
+	n, _, _ = strings.Cut(n, "#")
+	return n
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

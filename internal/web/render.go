@@ -38,6 +38,7 @@ type templates struct {
 func parseTemplates() (*templates, error) {
 	base := template.New("").Funcs(template.FuncMap{
 		"asset": func(string) string { return "" }, // replaced below
+		"kb":    kb,
 	})
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -60,7 +61,7 @@ func parseTemplates() (*templates, error) {
 	}
 	base = base.Funcs(template.FuncMap{"asset": func(name string) string {
 		return "/static/" + name + "?v=" + t.assets[name]
-	}})
+	}, "kb": kb})
 	base, err = base.ParseFS(templateFS, shared...)
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -413,3 +414,11 @@ func localPath(next, def string) string {
 }
 
 func kindOf(err error) apperr.Kind { return apperr.KindOf(err) }
+
+// kb formats a file size.
+func kb(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
+}

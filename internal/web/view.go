@@ -2,6 +2,8 @@ package web
 
 import (
 	"slices"
+
+	"helpdesk/internal/i18n"
 	"time"
 
 	"helpdesk/internal/sla"
@@ -99,4 +101,43 @@ func categoryNames(p *page, cats []ticket.Category) map[string]string {
 		m[c.Key] = p.Pick(c.NameZH, c.NameEN)
 	}
 	return m
+}
+
+// EventText describes a history event ("status: 待处理 → 处理中").
+func (p *page) EventText(e ticket.Event) string {
+	label := p.T("web.event." + string(e.Kind))
+	from, to := e.From, e.To
+	if e.Kind == ticket.EventCreated {
+		return label
+	}
+	if e.Kind == ticket.EventField && i18n.Has(p.Lang, "web.field."+e.Field) {
+		label = p.T("web.field." + e.Field)
+	}
+	switch e.Field {
+	case "status":
+		from, to = p.statusOrEmpty(from), p.statusOrEmpty(to)
+	}
+	switch {
+	case from != "" && to != "":
+		return label + p.sep() + from + " → " + to
+	case to != "":
+		return label + p.sep() + to
+	case from != "":
+		return label + p.sep() + from + " → —"
+	}
+	return label
+}
+
+func (p *page) statusOrEmpty(s string) string {
+	if s == "" {
+		return ""
+	}
+	return p.StatusLabel(ticket.Status(s))
+}
+
+func (p *page) sep() string {
+	if p.IsZH() {
+		return "："
+	}
+	return ": "
 }

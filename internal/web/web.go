@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"helpdesk/internal/i18n"
@@ -56,6 +57,9 @@ type Web struct {
 	tpl  *templates
 	mux  *http.ServeMux
 	zone *zoneCache
+	// closing ends the live streams when the server shuts down.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
 
 // New builds the web desk and registers its routes on mux.
@@ -79,7 +83,7 @@ func New(mux *http.ServeMux, d Deps) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{d: d, log: d.Log, tpl: tpl, zone: newZoneCache()}
+	w := &Web{d: d, log: d.Log, tpl: tpl, zone: newZoneCache(), closing: make(chan struct{})}
 	inner := http.NewServeMux()
 	w.mux = inner
 	w.routes()
@@ -88,6 +92,10 @@ func New(mux *http.ServeMux, d Deps) (*Web, error) {
 	mux.Handle("/", h)
 	return w, nil
 }
+
+// Close ends the open live streams (call it when the server shuts down:
+// the browsers reconnect to another node and resume).
+func (w *Web) Close() { w.closeOnce.Do(func() { close(w.closing) }) }
 
 // routes registers every page. Admin pages are registered in admin.go.
 func (w *Web) routes() {
