@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"helpdesk/internal/apperr"
+	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/routing"
 )
@@ -43,6 +44,27 @@ type usersData struct {
 	Filter url.Values
 	// Capped says the list stopped at maxListed.
 	Capped bool
+}
+
+// GroupNames names a user's groups in lang ("—" for none).
+func (d *usersData) GroupNames(lang i18n.Lang, keys []string) string {
+	var names []string
+	for _, k := range keys {
+		name := k
+		for _, g := range d.Groups {
+			if g.Key == k {
+				name = g.NameEN
+				if lang == i18n.ZH {
+					name = g.NameZH
+				}
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return "—"
+	}
+	return strings.Join(names, "、")
 }
 
 func (w *Web) usersPage(rw http.ResponseWriter, r *http.Request, by identity.Actor) (*page, error) {
