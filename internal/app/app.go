@@ -19,11 +19,14 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
+	"helpdesk/internal/live"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/site"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
+	"helpdesk/internal/web"
 )
 
 // Version is set at build time with -ldflags "-X helpdesk/internal/app.Version=…".
@@ -42,6 +45,11 @@ type App struct {
 	Handler  http.Handler
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
+	// Live wakes the web desk's live pages; Site holds the site settings.
+	Live *live.Hub
+	Site *site.Service
+	// Web is the web desk (its live streams end at shutdown).
+	Web *web.Web
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -72,17 +80,31 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
 	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
-	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
+	// The web desk's live feed: woken by NOTIFY on PostgreSQL (every node),
+	// by the ticket store's own writes on SQLite (one process).
+	a.Live = live.NewHub(db.Web(), db.Engine() == store.SQLite, nil)
+	var tickets ticket.Store = db.Tickets()
+	if db.Engine() == store.SQLite {
+		tickets = wakingStore{Store: tickets, wake: a.Live.Wake}
+	}
+	a.Site = site.NewService(db.Web(), site.Settings{Name: "Helpdesk", DefaultLang: cfg.Language, TimeZone: cfg.TimeZone}, nil)
+	a.Tickets = ticket.NewService(ticket.Deps{Store: tickets, Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
-		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, LimitStore: db.Web(), // admin-saved limits override the config
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
+	inbox := notify.NewInbox(db.Notify(), nil)
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
-	mux.HandleFunc("GET /{$}", a.home)
+	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
+		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Handler = logRequests(log, mux)
 	return a, nil
 }
@@ -100,10 +122,15 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv.RegisterOnShutdown(a.Web.Close)
 	if err := a.Jobs.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
 	}
+	lctx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	liveDone := a.StartLive(lctx)
+	defer func() { stopLive(); <-liveDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
@@ -128,14 +155,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
-}
-
-// home is the landing page until the web desk exists.
-func (a *App) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Helpdesk 技术支持中心</title><body style="font:16px system-ui,sans-serif;max-width:640px;margin:48px auto;padding:0 16px">
-<h1>Helpdesk 技术支持中心</h1><p>API: <a href="/api/docs">/api/docs</a> · <a href="/api/v1/openapi.json">OpenAPI</a></p></body></html>`)
 }
 
 // logRequests logs each request once, at the boundary.

@@ -69,7 +69,8 @@ func New(t testing.TB, db *store.DB, opt Options) *Desk {
 		router = opt.Router
 	}
 	d.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: idStore, Blobs: blobs, Now: opt.Now,
-		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: router, UnassignOnAckBreach: opt.UnassignOnAckBreach})
+		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: router, UnassignOnAckBreach: opt.UnassignOnAckBreach,
+		LimitStore: db.Web()})
 	if opt.NoUsers {
 		return d
 	}

@@ -66,9 +66,9 @@ func isText(b []byte) bool {
 }
 
 // kindByName maps a file name's extension to an accepted kind.
-func (s *Service) kindByName(name string) (string, bool) {
+func kindByName(types []string, name string) (string, bool) {
 	ext := strings.ToLower(path.Ext(name))
-	for _, k := range s.limits.AttachmentTypes {
+	for _, k := range types {
 		if fk, ok := fileKinds[k]; ok && slices.Contains(fk.exts, ext) {
 			return k, true
 		}
@@ -132,9 +132,13 @@ func (s *Service) AddAttachment(ctx context.Context, by identity.Actor, number, 
 	if t.Status == StatusClosed {
 		return Attachment{}, apperr.New(apperr.Conflict, "ticket.closed")
 	}
+	lim, err := s.AttachmentLimits(ctx)
+	if err != nil {
+		return Attachment{}, err
+	}
 	name := cleanFilename(filename)
-	allowed := strings.Join(s.limits.AttachmentTypes, ", ")
-	want, ok := s.kindByName(name)
+	allowed := strings.Join(lim.AttachmentTypes, ", ")
+	want, ok := kindByName(lim.AttachmentTypes, name)
 	if name == "" || !ok {
 		return Attachment{}, apperr.New(apperr.Unsupported, "attachment.type_not_allowed").With("types", allowed)
 	}
@@ -154,7 +158,7 @@ func (s *Service) AddAttachment(ctx context.Context, by identity.Actor, number, 
 	if got != want {
 		return Attachment{}, apperr.New(apperr.Unsupported, "attachment.type_mismatch").With("name", name)
 	}
-	max := s.limits.MaxAttachmentBytes
+	max := lim.MaxAttachmentBytes
 	lr := &limitReader{r: io.MultiReader(bytes.NewReader(head), content), left: max}
 	digest, size, err := s.blobs.Put(ctx, lr)
 	if errors.Is(err, errTooLarge) {

@@ -117,6 +117,9 @@ type Deps struct {
 	// Location is the site time zone; ticket numbers use its date.
 	Location *time.Location
 	Limits   Limits
+	// LimitStore, when set, holds the limits an admin saved, which
+	// override Limits (see AttachmentLimits).
+	LimitStore LimitStore
 	// Periods are the automatic steps of the lifecycle.
 	Periods Periods
 	// SLA, when set, runs SLA clocks on every ticket.
@@ -150,6 +153,8 @@ type Service struct {
 	router Router
 	// unassignOnAckBreach: see Deps.UnassignOnAckBreach.
 	unassignOnAckBreach bool
+	// limitStore: see Deps.LimitStore.
+	limitStore LimitStore
 }
 
 // NewService builds the ticket service.
@@ -173,7 +178,7 @@ func NewService(d Deps) *Service {
 		d.Periods.AutoClose = 7 * 24 * time.Hour
 	}
 	return &Service{store: d.Store, dir: d.Directory, blobs: d.Blobs, now: d.Now, loc: d.Location, limits: d.Limits,
-		period: d.Periods, sla: d.SLA, router: d.Router, unassignOnAckBreach: d.UnassignOnAckBreach}
+		limitStore: d.LimitStore, period: d.Periods, sla: d.SLA, router: d.Router, unassignOnAckBreach: d.UnassignOnAckBreach}
 }
 
 // Limits on ticket text.
