@@ -7,15 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"helpdesk/internal/demo"
 	"helpdesk/internal/desktest"
-	"helpdesk/internal/identity"
 	"helpdesk/internal/live"
 	"helpdesk/internal/site"
 	"helpdesk/internal/store/storetest"
@@ -72,16 +71,21 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatalf("no demo ticket: %v", err)
 	}
 	number := pg.Tickets[0].Number
-	_ = identity.RoleAgent
+	agentActor, _ := d.Identity.SessionActor(ctx, agent)
+	apg, err := d.Tickets.List(ctx, agentActor, ticket.ListInput{Limit: 1, Assignee: "me"})
+	if err != nil || len(apg.Tickets) == 0 {
+		b.Fatalf("no demo ticket for the agent: %v", err)
+	}
 	for _, c := range []struct{ name, path, cookie string }{
 		{"queue", "/desk?q=unassigned", agent},
 		{"queue_mine", "/desk?q=mine", agent},
-		{"ticket_agent", "/t/" + number, agent},
+		{"ticket_agent", "/t/" + apg.Tickets[0].Number, agent},
 		{"ticket_customer", "/t/" + number, cust},
 		{"portal_list", "/portal", cust},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			durs := make([]time.Duration, 0, b.N)
+			cpu0 := cpuTime()
 			for b.Loop() {
 				req := httptest.NewRequest(http.MethodGet, c.path, nil)
 				req.AddCookie(&http.Cookie{Name: SessionCookie, Value: c.cookie})
@@ -93,10 +97,19 @@ func BenchmarkPages(b *testing.B) {
 					b.Fatalf("%s: %d", c.path, rec.Code)
 				}
 			}
+			// CPU time per page: on a shared machine wall time mostly
+			// measures the other tenants; this measures the page.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(durs)), "cpu-ms/op")
 			sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 			b.ReportMetric(float64(durs[len(durs)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
 	_ = w
-	_ = filepath.Join
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

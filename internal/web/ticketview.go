@@ -57,6 +57,8 @@ type ticketData struct {
 	Priorities []ticket.Priority
 	// Newer lists messages posted after the composer's draft was started.
 	Newer []ticket.Message
+	// RequesterName is the requester's display name.
+	RequesterName string
 	// Fields are the custom field values with their labels.
 	Fields []fieldView
 	// Composer is the tab a re-rendered page opens ("reply" or "note").
@@ -118,6 +120,12 @@ func (w *Web) loadTicket(r *http.Request, by identity.Actor, number string, full
 		return nil, err
 	}
 	d.T = t
+	d.RequesterName = t.Requester
+	if rc := reqOf(r); rc.User.Login == t.Requester && rc.User.Name != "" {
+		d.RequesterName = rc.User.Name
+	} else if u, err := w.d.Identity.UserByLogin(ctx, by, t.Requester); err == nil && u.Name != "" {
+		d.RequesterName = u.Name
+	}
 	if d.Messages, err = w.d.Tickets.Messages(ctx, by, t.Number); err != nil {
 		return nil, err
 	}
