@@ -611,6 +611,19 @@ func TestAdminSettingsAndLimits(t *testing.T) {
 	if lim, _ := d.Tickets.AttachmentLimits(ctx); lim.MaxAttachmentBytes != 2<<20 {
 		t.Errorf("a refused save changed the limit: %+v", lim)
 	}
+	// The portal form announces the saved limits, also above the configured
+	// ones, and the body cap lets such a file through to the service.
+	res, body = b.submit("/admin/settings", "/admin/limits", url.Values{"max_mb": {"20"}, "types": {"png", "txt"}})
+	wantRedirect(t, "raise limits", res, body)
+	cust := d.browser(t)
+	cust.signIn("cust1")
+	if _, page := cust.get("/portal/new"); !strings.Contains(page, `data-max-bytes="`+strconvFormat(20<<20)+`"`) ||
+		!strings.Contains(page, `data-types=".png,.txt"`) {
+		t.Errorf("the portal form does not announce the saved limits (20 MB, png and txt)")
+	}
+	if got := d.web.maxUpload(ctx); got < 20<<20 {
+		t.Errorf("multipart body cap %d is below the saved 20 MB limit", got)
+	}
 }
 
 func strconvFormat(n int64) string { return strconv.FormatInt(n, 10) }

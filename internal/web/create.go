@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -150,7 +151,18 @@ type uploadInfo struct {
 	MaxFiles int
 }
 
-func (w *Web) uploadInfo() uploadInfo {
-	return uploadInfo{Label: "web.upload.label", Types: joinTypes(w.d.AttachmentTypes), Accept: acceptList(w.d.AttachmentTypes),
-		MaxBytes: w.d.MaxAttachmentBytes, MaxMB: w.d.MaxAttachmentBytes >> 20, MaxFiles: maxFiles}
+func (w *Web) uploadInfo(ctx context.Context) uploadInfo {
+	lim := w.limits(ctx)
+	return uploadInfo{Label: "web.upload.label", Types: joinTypes(lim.AttachmentTypes), Accept: acceptList(lim.AttachmentTypes),
+		MaxBytes: lim.MaxAttachmentBytes, MaxMB: lim.MaxAttachmentBytes >> 20, MaxFiles: maxFiles}
+}
+
+// limits are the attachment limits in force: those an admin saved, else
+// the configured ones (also when the saved ones cannot be read, since the
+// service checks every upload again).
+func (w *Web) limits(ctx context.Context) ticket.Limits {
+	if lim, err := w.d.Tickets.AttachmentLimits(ctx); err == nil {
+		return lim
+	}
+	return ticket.Limits{MaxAttachmentBytes: w.d.MaxAttachmentBytes, AttachmentTypes: w.d.AttachmentTypes}
 }

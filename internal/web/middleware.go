@@ -99,7 +99,7 @@ func (w *Web) middleware(next http.Handler) http.Handler {
 		h.Set("Vary", "Cookie, Accept-Language")
 		r = r.WithContext(withReq(ctx, rc))
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			r.Body = http.MaxBytesReader(rw, r.Body, w.maxUpload())
+			r.Body = http.MaxBytesReader(rw, r.Body, w.maxUpload(ctx))
 		}
 		if !safeMethod(r.Method) && !w.checkCSRF(r, rc) {
 			w.fail(rw, r, apperr.New(apperr.Forbidden, "auth.csrf"))
@@ -131,7 +131,9 @@ func (w *Web) checkCSRF(r *http.Request, rc *reqCtx) bool {
 
 // maxUpload bounds a multipart body: the most files a form takes, each at
 // the attachment limit, and the form's text.
-func (w *Web) maxUpload() int64 { return maxFiles*w.d.MaxAttachmentBytes + maxFormBytes }
+func (w *Web) maxUpload(ctx context.Context) int64 {
+	return maxFiles*w.limits(ctx).MaxAttachmentBytes + maxFormBytes
+}
 
 // formValueLimited reads one field of a urlencoded or multipart form
 // without consuming a large upload into memory beyond the form limit.

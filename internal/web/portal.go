@@ -123,7 +123,7 @@ func (w *Web) renderNewWith(rw http.ResponseWriter, r *http.Request, by identity
 	if sel == "" && len(active) > 0 {
 		sel = active[0].Key
 	}
-	d := newData{Categories: active, Selected: sel, uploadInfo: w.uploadInfo(), IdemKey: form.Get("idem"),
+	d := newData{Categories: active, Selected: sel, uploadInfo: w.uploadInfo(r.Context()), IdemKey: form.Get("idem"),
 		OnBehalf: staff, Channel: form.Get("channel")}
 	if d.IdemKey == "" {
 		d.IdemKey = randomToken()

@@ -110,7 +110,7 @@ func (p *page) tplName() string {
 // whole page needs (history, the requester's other tickets, choices).
 func (w *Web) loadTicket(r *http.Request, by identity.Actor, number string, full bool) (*ticketData, error) {
 	ctx := r.Context()
-	d := &ticketData{Staff: by.Role.Staff(), Scores: ticket.Scores, Priorities: ticket.Priorities, uploadInfo: w.uploadInfo()}
+	d := &ticketData{Staff: by.Role.Staff(), Scores: ticket.Scores, Priorities: ticket.Priorities, uploadInfo: w.uploadInfo(r.Context())}
 	d.Label = "web.upload.add"
 	if full {
 		d.LiveFrom = w.liveFrom(r)
