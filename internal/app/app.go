@@ -19,6 +19,7 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
+	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
@@ -42,6 +43,8 @@ type App struct {
 	Handler  http.Handler
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
+	// Mail is email intake (internal/app/mail.go).
+	Mail *mailin.Service
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -76,6 +79,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
 		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
+	a.openMail()
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
