@@ -334,4 +334,3 @@ func (a *API) intakeMailbox(ctx context.Context, in *intakeIn) (mailin.Mailbox, 
 	}
 	return mailin.Mailbox{}, authErr
 }
-
