@@ -108,6 +108,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
 	}
+	stopMail, err := a.startMail(ctx) // SMTP listener and IMAP pollers (mail.go)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMail()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
