@@ -20,7 +20,7 @@ import (
 func startSMTP(t *testing.T, r *rig) string {
 	t.Helper()
 	srv := mailin.NewSMTPServer(mailin.SMTPDeps{Intake: r.svc, Mailboxes: r.db.Mail().Mailboxes, Domain: "desk.example",
-		MaxBytes: 4 << 20, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		MaxBytes: 1 << 20, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestSMTPListener(t *testing.T) {
 		}
 	})
 	t.Run("oversize message refused by the listener", func(t *testing.T) {
-		big := mailin.BigMessage(5 << 20) // the listener here takes 4 MB
+		big := mailin.BigMessage(2 << 20) // the listener here takes 1 MB
 		err := smtp.SendMail(addr, nil, "big@corp.example", []string{"support@desk.example"}, big)
 		if err == nil || !strings.Contains(err.Error(), "552") {
 			t.Errorf("oversize: err = %v, want 552", err)
