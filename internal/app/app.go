@@ -45,6 +45,8 @@ type App struct {
 	Jobs *job.Runner
 	// Mail is email intake (internal/app/mail.go).
 	Mail *mailin.Service
+	// Notify is outbound notifications (internal/app/notify.go).
+	Notify *Notify
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -77,9 +79,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
 	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
-		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, Announcer: notify.Announcer{},
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	a.openMail()
+	if err := a.openNotify(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})

@@ -58,6 +58,7 @@ func (a *App) mailHandlers(h map[string]job.Handler) {
 		}
 		return a.Mail.Retry(ctx, p.Log, j.Attempts >= max)
 	}
+	a.notifyHandlers(h)
 }
 
 // startMail starts the mail entry points that run beside the HTTP server:
