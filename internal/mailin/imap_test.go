@@ -216,3 +216,12 @@ func waitFor(t testing.TB, d time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func identityAdmin() identity.Actor { return identity.System }
+
+// imapBox is a plain-IMAP mailbox on the test's Dovecot that flags mail.
+func imapBox(dv *dovecot, name string) mailin.Mailbox {
+	return mailin.Mailbox{Name: name, Mode: mailin.ModeIMAP, IMAP: mailin.IMAPConfig{Host: "127.0.0.1", Port: dv.Port,
+		TLS: mailin.TLSNone, Username: dv.User, Password: dv.Pass, Folder: "INBOX"}, Processed: mailin.ActionFlag,
+		CreateUnknown: true, Enabled: true}
+}
