@@ -90,7 +90,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Mail: a.Mail, Ready: db.Ready, Log: log,
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Mail: a.Mail,
+		NotifySettings: a.Notify.Settings, Webhooks: a.Notify.Webhooks, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
 	mux.HandleFunc("GET /{$}", a.home)
 	a.Handler = logRequests(log, mux)

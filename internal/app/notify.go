@@ -40,7 +40,8 @@ type Notify struct {
 	Webhooks   *notify.Webhooks
 	IM         *notify.IM
 	// SMS is nil unless a gateway is configured.
-	SMS *notify.SMS
+	SMS      *notify.SMS
+	Settings *notify.Settings
 }
 
 // mailDomain names the desk's Message-IDs.
@@ -73,6 +74,7 @@ func (a *App) openNotify() error {
 	}
 	n.Webhooks = notify.NewWebhooks(out, nil)
 	n.IM = notify.NewIM(out, nil, nil)
+	n.Settings = notify.NewSettings(out, n.Renderer)
 	a.Notify = n
 	return nil
 }

@@ -38,6 +38,10 @@ type Deps struct {
 	Routing  *routing.Service
 	// Mail is email intake; nil leaves its endpoints out (mail.go).
 	Mail *mailin.Service
+	// NotifySettings and Webhooks serve templates, channel preferences,
+	// robots and webhook subscriptions; nil leaves them out (notify.go).
+	NotifySettings *notify.Settings
+	Webhooks       *notify.Webhooks
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -98,6 +102,9 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerRouting()
 	if d.Mail != nil {
 		a.registerMail() // mail.go
+	}
+	if d.NotifySettings != nil && d.Webhooks != nil {
+		a.registerNotify() // notify.go
 	}
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)

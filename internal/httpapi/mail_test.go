@@ -24,7 +24,8 @@ func mailEnv(t *testing.T, db *store.DB) *env {
 	mail := mailin.NewService(mailin.Deps{Store: db.Mail(), Tickets: d.Tickets, Users: mailin.NewUsers(d.Identity, db.Identity())})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: d.SLA,
-		Routing: d.Routing, Mail: mail, Ready: db.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Routing: d.Routing, Mail: mail, NotifySettings: notify.NewSettings(db.Outbound(), notify.NewRenderer(db.Outbound(), catalogTexts{})),
+		Webhooks: notify.NewWebhooks(db.Outbound(), nil), Ready: db.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{d: d, srv: srv, tokens: map[string]string{}}
