@@ -139,7 +139,9 @@ type outDesk struct {
 	handles map[string]job.Handler
 }
 
-func newOutDesk(t *testing.T, db *store.DB) *outDesk {
+func newOutDesk(t *testing.T, db *store.DB) *outDesk { return newOutDeskB(t, db) }
+
+func newOutDeskB(t testing.TB, db *store.DB) *outDesk {
 	t.Helper()
 	d := desktest.New(t, db, desktest.Options{Announcer: notify.Announcer{}})
 	out := db.Outbound()
@@ -153,7 +155,7 @@ func newOutDesk(t *testing.T, db *store.DB) *outDesk {
 	o.handles = map[string]job.Handler{notify.KindEvent: disp.Fanout, notify.KindEmail: mailer.Deliver, notify.KindWebhook: hooks.Deliver}
 	o.intake = mailin.NewService(mailin.Deps{Store: db.Mail(), Tickets: d.Tickets, Users: mailin.NewUsers(d.Identity, db.Identity()), Origin: "desk-test"})
 	o.runner = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: o.handles, Poll: 20 * time.Millisecond, Concurrency: 4,
-		Backoff: func(int) time.Duration { return 30 * time.Millisecond }, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		Backoff: func(int) time.Duration { return 30 * time.Millisecond }, Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := o.runner.Start(ctx); err != nil {
 		t.Fatal(err)
