@@ -62,8 +62,12 @@ func (a *App) openNotify() error {
 	out := a.DB.Outbound()
 	n := &Notify{Renderer: notify.NewRenderer(out, texts{})}
 	email := a.Config.Mail.Outbound != ""
+	if g := a.Config.Mail.SMSGateway; g != "" {
+		n.SMS = &notify.SMS{Renderer: n.Renderer, Provider: notify.HTTPSMS{Robot: notify.Robot{Kind: notify.RobotWebhook, URL: g,
+			Secret: a.Config.Mail.SMSSecret, BodyTemplate: `{"phone": {{json .Ticket}}, "text": {{json .Text}}}`}}}
+	}
 	n.Dispatcher = notify.NewDispatcher(notify.DispatchDeps{Store: out, Tickets: a.DB.Tickets(), Directory: a.DB.Identity(),
-		Domain: a.mailDomain(), Email: email, Lang: a.Config.Language})
+		Domain: a.mailDomain(), Email: email, SMS: n.SMS != nil, Lang: a.Config.Language})
 	if email {
 		cfg, err := notify.ParseSMTPURL(a.Config.Mail.Outbound)
 		if err != nil {

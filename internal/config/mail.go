@@ -25,6 +25,10 @@ type Mail struct {
 	Origin string
 	// IMAPPoll is how often mailboxes without IDLE are polled.
 	IMAPPoll time.Duration
+	// SMSGateway, when set, is the URL text messages are POSTed to as
+	// {"phone": …, "text": …}, signed with SMSSecret (X-Helpdesk-Signature).
+	SMSGateway string
+	SMSSecret  string
 }
 
 // mailEnv documents the mail settings.
@@ -35,6 +39,8 @@ var mailEnv = []struct{ Flag, Var, Doc string }{
 	{"mail-from", "HELPDESK_MAIL_FROM", "sender of notifications, e.g. Helpdesk <support@desk.example>"},
 	{"mail-origin", "HELPDESK_MAIL_ORIGIN", "value of X-Helpdesk-Origin in the desk's own mail"},
 	{"imap-poll", "HELPDESK_IMAP_POLL", "how often IMAP mailboxes without IDLE are polled"},
+	{"sms-gateway", "HELPDESK_SMS_GATEWAY", "URL of an HTTP SMS gateway (JSON {phone, text}); empty: no SMS"},
+	{"sms-secret", "HELPDESK_SMS_SECRET", "HMAC key signing the SMS gateway requests"},
 }
 
 // bindMail registers the mail flags.
@@ -46,6 +52,8 @@ func (c *Config) bindMail(fs *flag.FlagSet) {
 	fs.StringVar(&m.From, "mail-from", env("HELPDESK_MAIL_FROM", m.From), mailEnv[3].Doc)
 	fs.StringVar(&m.Origin, "mail-origin", env("HELPDESK_MAIL_ORIGIN", m.Origin), mailEnv[4].Doc)
 	fs.DurationVar(&m.IMAPPoll, "imap-poll", envDuration("HELPDESK_IMAP_POLL", m.IMAPPoll), mailEnv[5].Doc)
+	fs.StringVar(&m.SMSGateway, "sms-gateway", env("HELPDESK_SMS_GATEWAY", m.SMSGateway), mailEnv[6].Doc)
+	fs.StringVar(&m.SMSSecret, "sms-secret", env("HELPDESK_SMS_SECRET", m.SMSSecret), mailEnv[7].Doc)
 }
 
 // MailOrigin is the X-Helpdesk-Origin value of this desk's mail.
@@ -72,6 +80,11 @@ func (c Config) validateMail() error {
 		}
 		if _, err := mail.ParseAddress(m.From); err != nil {
 			return fmt.Errorf("config: --mail-from %q: %v", m.From, err)
+		}
+	}
+	if g := m.SMSGateway; g != "" {
+		if u, err := url.Parse(g); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("config: --sms-gateway %q: want an http(s) URL", g)
 		}
 	}
 	if m.IMAPPoll != 0 && m.IMAPPoll < time.Second {

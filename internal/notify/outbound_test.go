@@ -139,9 +139,13 @@ type outDesk struct {
 	handles map[string]job.Handler
 }
 
-func newOutDesk(t *testing.T, db *store.DB) *outDesk { return newOutDeskB(t, db) }
+func newOutDesk(t *testing.T, db *store.DB, configure ...func(*outDesk)) *outDesk {
+	return newOutDeskB(t, db, configure...)
+}
 
-func newOutDeskB(t testing.TB, db *store.DB) *outDesk {
+// newOutDeskB builds the desk; configure may change the handlers before
+// the runner starts.
+func newOutDeskB(t testing.TB, db *store.DB, configure ...func(*outDesk)) *outDesk {
 	t.Helper()
 	d := desktest.New(t, db, desktest.Options{Announcer: notify.Announcer{}})
 	out := db.Outbound()
@@ -154,6 +158,9 @@ func newOutDeskB(t testing.TB, db *store.DB) *outDesk {
 	o := &outDesk{d: d, db: db, disp: disp, smtp: cap, hooks: hooks}
 	o.handles = map[string]job.Handler{notify.KindEvent: disp.Fanout, notify.KindEmail: mailer.Deliver, notify.KindWebhook: hooks.Deliver}
 	o.intake = mailin.NewService(mailin.Deps{Store: db.Mail(), Tickets: d.Tickets, Users: mailin.NewUsers(d.Identity, db.Identity()), Origin: "desk-test"})
+	for _, c := range configure {
+		c(o)
+	}
 	o.runner = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: o.handles, Poll: 20 * time.Millisecond, Concurrency: 4,
 		Backoff: func(int) time.Duration { return 30 * time.Millisecond }, Log: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -10,12 +10,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"helpdesk/internal/desktest"
+	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/ticket"
 	"helpdesk/internal/store/storetest"
 )
 
@@ -128,4 +132,60 @@ func TestRobotFormats(t *testing.T) {
 			t.Errorf("sms body %s", rs.body[0])
 		}
 	})
+}
+
+// fakeSMS records text messages (SMS gateways are commercial services).
+type fakeSMS struct {
+	mu   sync.Mutex
+	sent map[string][]string
+}
+
+func (f *fakeSMS) SendSMS(_ context.Context, phone, text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sent == nil {
+		f.sent = map[string][]string{}
+	}
+	f.sent[phone] = append(f.sent[phone], text)
+	return nil
+}
+
+func (f *fakeSMS) to(phone string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sent[phone]
+}
+
+func TestSMSForP1AndPhoneOnly(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	sms := &fakeSMS{}
+	o := newOutDesk(t, db, func(o *outDesk) {
+		disp := notify.NewDispatcher(notify.DispatchDeps{Store: db.Outbound(), Tickets: db.Tickets(), Directory: db.Identity(),
+			Domain: "desk.example", Email: true, SMS: true})
+		o.handles[notify.KindEvent] = disp.Fanout
+		o.handles[notify.KindSMS] = notify.SMS{Provider: sms, Renderer: notify.NewRenderer(db.Outbound(), texts{})}.Deliver
+	})
+	phoneOnly, err := o.d.Identity.CreateUser(ctx, identity.System, identity.NewUser{Login: "phoneonly", Password: desktest.Password,
+		Name: "老王", Phone: "13900001111", Role: identity.RoleCustomer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := o.d.Tickets.Create(ctx, identity.ActorOf(phoneOnly), ticket.CreateInput{Title: "电话报修", Description: "d", Category: "hardware",
+		ContactPhone: "13900001111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, "sms to the phone-only customer", func() bool { return len(sms.to("13900001111")) == 1 })
+	if got := sms.to("13900001111")[0]; got != "["+tk.Number+"] 已收到您的工单：电话报修" {
+		t.Errorf("sms = %q", got)
+	}
+	// cust1 has email and phone: SMS only for a P1 ticket.
+	o.d.Tickets.Create(ctx, o.d.Actors["cust1"], ticket.CreateInput{Title: "普通问题", Description: "d", Category: "software", Priority: ticket.P3})
+	p1, _ := o.d.Tickets.Create(ctx, o.d.Actors["cust1"], ticket.CreateInput{Title: "生产系统宕机", Description: "d", Category: "software", Priority: ticket.P1})
+	wait(t, "sms for the P1 ticket", func() bool { return len(sms.to("13812341234")) >= 1 })
+	time.Sleep(200 * time.Millisecond)
+	if got := sms.to("13812341234"); len(got) != 1 || !strings.Contains(got[0], p1.Number) {
+		t.Errorf("sms to cust1 = %v, want only the P1 ticket", got)
+	}
 }
