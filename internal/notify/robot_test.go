@@ -19,8 +19,8 @@ import (
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
-	"helpdesk/internal/ticket"
 	"helpdesk/internal/store/storetest"
+	"helpdesk/internal/ticket"
 )
 
 // robotServer records what robots post and answers like the IM services.
