@@ -408,7 +408,12 @@ func TestWebhooks(t *testing.T) {
 		if m := events[notify.EventMessageAdded].Message; m == nil || m.Body != "正在处理" {
 			t.Errorf("message.added = %+v", m)
 		}
-		log, err := o.hooks.Log(ctx, identity.System, sub.ID, 0, 50)
+		// The receiver counts a delivery before the handler records it.
+		var log []notify.Delivery
+		wait(t, "both deliveries recorded", func() bool {
+			log, err = o.hooks.Log(ctx, identity.System, sub.ID, 0, 50)
+			return err == nil && len(log) == 2 && log[0].Status == notify.DeliveryDelivered && log[1].Status == notify.DeliveryDelivered
+		})
 		if err != nil || len(log) != 2 {
 			t.Fatalf("delivery log = %+v, %v (the internal note is no message.added)", log, err)
 		}
