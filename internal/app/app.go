@@ -20,6 +20,7 @@ import (
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
 	"helpdesk/internal/live"
+	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/site"
@@ -50,6 +51,10 @@ type App struct {
 	Site *site.Service
 	// Web is the web desk (its live streams end at shutdown).
 	Web *web.Web
+	// Mail is email intake (internal/app/mail.go).
+	Mail *mailin.Service
+	// Notify is outbound notifications (internal/app/notify.go).
+	Notify *Notify
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -90,14 +95,21 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Site = site.NewService(db.Web(), site.Settings{Name: "Helpdesk", DefaultLang: cfg.Language, TimeZone: cfg.TimeZone}, nil)
 	a.Tickets = ticket.NewService(ticket.Deps{Store: tickets, Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
-		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, LimitStore: db.Web(), // admin-saved limits override the config
-		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, Announcer: notify.Announcer{},
+		LimitStore: db.Web(), // admin-saved limits override the config
+		Periods:    ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
+	a.openMail()
+	if err := a.openNotify(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	mux := http.NewServeMux()
 	inbox := notify.NewInbox(db.Notify(), nil)
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
+	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Mail: a.Mail,
+		NotifySettings: a.Notify.Settings, Webhooks: a.Notify.Webhooks, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
 	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
@@ -131,6 +143,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer stopLive()
 	liveDone := a.StartLive(lctx)
 	defer func() { stopLive(); <-liveDone }()
+	stopMail, err := a.startMail(ctx) // SMTP listener and IMAP pollers (mail.go)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMail()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

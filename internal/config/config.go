@@ -33,6 +33,8 @@ type Config struct {
 	// UnassignOnAckBreach returns a ticket to its group queue when the
 	// assignee misses the acknowledgement deadline.
 	UnassignOnAckBreach bool
+	// Mail configures mail in and out (mail.go).
+	Mail Mail
 }
 
 // Defaults returns the built-in configuration.
@@ -83,6 +85,7 @@ func (c *Config) Bind(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.AutoClose, "auto-close", envDuration("HELPDESK_AUTO_CLOSE", c.AutoClose), "close a resolved ticket after this long")
 	fs.BoolVar(&c.UnassignOnAckBreach, "unassign-on-ack-breach", env("HELPDESK_UNASSIGN_ON_ACK_BREACH", strconv.FormatBool(c.UnassignOnAckBreach)) == "true",
 		"return a ticket to its group queue when the assignee misses the acknowledgement deadline")
+	c.bindMail(fs) // mail.go
 }
 
 func envDuration(name string, def time.Duration) time.Duration {
@@ -114,6 +117,9 @@ func (c Config) Validate() (*time.Location, error) {
 	}
 	if c.AutoConfirm < time.Minute || c.AutoClose < time.Minute {
 		return nil, fmt.Errorf("config: auto-confirm and auto-close periods must be at least a minute")
+	}
+	if err := c.validateMail(); err != nil {
+		return nil, err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("config: log format %q: use text or json", c.LogFormat)

@@ -44,6 +44,8 @@ type Options struct {
 	Router ticket.Router
 	// UnassignOnAckBreach: see ticket.Deps.
 	UnassignOnAckBreach bool
+	// Announcer: see ticket.Deps (outbound notifications).
+	Announcer ticket.Announcer
 }
 
 // New builds a desk on db with the standard cast.
@@ -70,7 +72,7 @@ func New(t testing.TB, db *store.DB, opt Options) *Desk {
 	}
 	d.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: idStore, Blobs: blobs, Now: opt.Now,
 		Location: loc, Limits: opt.Limits, SLA: d.SLA, Router: router, UnassignOnAckBreach: opt.UnassignOnAckBreach,
-		LimitStore: db.Web()})
+		LimitStore: db.Web(), Announcer: opt.Announcer})
 	if opt.NoUsers {
 		return d
 	}

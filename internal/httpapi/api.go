@@ -22,6 +22,7 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
@@ -35,6 +36,12 @@ type Deps struct {
 	Inbox    *notify.Inbox
 	SLA      *sla.Service
 	Routing  *routing.Service
+	// Mail is email intake; nil leaves its endpoints out (mail.go).
+	Mail *mailin.Service
+	// NotifySettings and Webhooks serve templates, channel preferences,
+	// robots and webhook subscriptions; nil leaves them out (notify.go).
+	NotifySettings *notify.Settings
+	Webhooks       *notify.Webhooks
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -93,6 +100,12 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerFollowups()
 	a.registerSLA()
 	a.registerRouting()
+	if d.Mail != nil {
+		a.registerMail() // mail.go
+	}
+	if d.NotifySettings != nil && d.Webhooks != nil {
+		a.registerNotify() // notify.go
+	}
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

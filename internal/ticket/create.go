@@ -128,7 +128,7 @@ func (s *Service) createIdem(ctx context.Context, by identity.Actor, in CreateIn
 		t.ParentID, t.ParentNumber = parent.ID, parent.Number
 		events = append(events, s.event(by, now, EventLink, "parent", "", parent.Number))
 	}
-	rec := NewRecord{Ticket: t, Day: now.In(s.loc).Format("20060102"), Events: events, Timers: s.creationTimers,
+	rec := NewRecord{Ticket: t, Day: now.In(s.loc).Format("20060102"), Events: events, Timers: s.announceCreation(events),
 		IdempotencyKey: in.IdempotencyKey, CreatedBy: by.UserID}
 	got, replayed, err := s.store.CreateTicket(ctx, rec)
 	if err != nil {

@@ -130,6 +130,9 @@ type Deps struct {
 	// UnassignOnAckBreach returns a ticket to its group's queue when the
 	// assignee misses the acknowledgement deadline.
 	UnassignOnAckBreach bool
+	// Announcer, when set, adds the outbound notifications of every change
+	// (email, IM, webhooks) as timers of the change itself: see announce.go.
+	Announcer Announcer
 }
 
 // Periods configures the lifecycle's automatic steps.
@@ -155,6 +158,7 @@ type Service struct {
 	unassignOnAckBreach bool
 	// limitStore: see Deps.LimitStore.
 	limitStore LimitStore
+	announcer  Announcer
 }
 
 // NewService builds the ticket service.
@@ -178,7 +182,8 @@ func NewService(d Deps) *Service {
 		d.Periods.AutoClose = 7 * 24 * time.Hour
 	}
 	return &Service{store: d.Store, dir: d.Directory, blobs: d.Blobs, now: d.Now, loc: d.Location, limits: d.Limits,
-		limitStore: d.LimitStore, period: d.Periods, sla: d.SLA, router: d.Router, unassignOnAckBreach: d.UnassignOnAckBreach}
+		limitStore: d.LimitStore, period: d.Periods, sla: d.SLA, router: d.Router, unassignOnAckBreach: d.UnassignOnAckBreach,
+		announcer: d.Announcer}
 }
 
 // Limits on ticket text.
@@ -278,6 +283,7 @@ func (s *Service) apply(ctx context.Context, by identity.Actor, number string, i
 		for i := range c.Events {
 			c.Events[i].TicketID = t.ID
 		}
+		s.announce(t, &c) // outbound notifications, in this change's transaction (announce.go)
 		got, err := s.store.ApplyChange(ctx, c)
 		if apperr.Is(err, codeVersionMismatch) {
 			// Each mismatch means another change committed, so a retry
