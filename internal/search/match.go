@@ -22,21 +22,32 @@ func canonical(segs []segment) string {
 	return b.String()
 }
 
-// Match reports whether text matches the query by plain scanning: every
-// term occurs and no excluded term does. A term occurs where its words and
-// CJK runs appear in this order, separated only by non-word characters;
-// CJK runs match inside longer runs (substring), Latin words only whole.
-// It is the reference the index is measured against, and the filter for
-// small candidate sets.
-func (q Query) Match(text string) bool {
-	c := canonical(segments(foldRunes(text)))
+// Match reports whether the fields of a document (title, body) match the
+// query by plain scanning: every term occurs in some field and no excluded
+// term occurs in any. A term occurs where its words and CJK runs appear in
+// this order, separated only by non-word characters; CJK runs match inside
+// longer runs (substring), Latin words only whole. It is the reference the
+// index is measured against.
+func (q Query) Match(fields ...string) bool {
+	cs := make([]string, len(fields))
+	for i, f := range fields {
+		cs[i] = canonical(segments(foldRunes(f)))
+	}
+	in := func(t Term) bool {
+		for _, c := range cs {
+			if t.occurs(c) {
+				return true
+			}
+		}
+		return false
+	}
 	for _, t := range q.Terms {
-		if !t.occurs(c) {
+		if !in(t) {
 			return false
 		}
 	}
 	for _, t := range q.Excluded {
-		if t.occurs(c) {
+		if in(t) {
 			return false
 		}
 	}

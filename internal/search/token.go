@@ -78,16 +78,16 @@ func foldRunes(text string) []rune {
 // base64 blob) are cut, the same way in documents and queries.
 const MaxTokenRunes = 64
 
-// Doc is a text as the index sees it: the sequence of words and bigrams
+// Tokens is a text as the index sees it: the sequence of words and bigrams
 // in order (phrases match on it) and the CJK unigrams.
-type Doc struct {
+type Tokens struct {
 	Seq []string
 	Uni []string
 }
 
 // Tokenize turns text into its index tokens.
-func Tokenize(text string) Doc {
-	var d Doc
+func Tokenize(text string) Tokens {
+	var d Tokens
 	for _, s := range segments(foldRunes(text)) {
 		d.Seq = appendSeq(d.Seq, s)
 		if s.cjk {
@@ -120,7 +120,7 @@ func appendSeq(seq []string, s segment) []string {
 
 // Text is the document as one space-separated string: the sequence, then
 // the unigrams. It is what the SQLite FTS5 table (ascii tokenizer) is fed.
-func (d Doc) Text() string {
+func (d Tokens) Text() string {
 	var b strings.Builder
 	for _, t := range d.Seq {
 		b.WriteString(t)
@@ -134,5 +134,5 @@ func (d Doc) Text() string {
 	return strings.TrimSuffix(s, " ")
 }
 
-// IndexText tokenizes text and returns it as Doc.Text does.
+// IndexText tokenizes text and returns it as Tokens.Text does.
 func IndexText(text string) string { return Tokenize(text).Text() }
