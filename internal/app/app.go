@@ -21,6 +21,7 @@ import (
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/search"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
@@ -40,6 +41,8 @@ type App struct {
 	Routing  *routing.Service
 	Location *time.Location
 	Handler  http.Handler
+	// Search runs full-text searches (tickets, messages, articles).
+	Search *search.Service
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
 }
@@ -79,9 +82,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
+	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
-		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
+		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+		Search: a.Search})
 	mux.HandleFunc("GET /{$}", a.home)
 	a.Handler = logRequests(log, mux)
 	return a, nil

@@ -24,6 +24,7 @@ import (
 	"helpdesk/internal/identity"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/search"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
 )
@@ -35,6 +36,8 @@ type Deps struct {
 	Inbox    *notify.Inbox
 	SLA      *sla.Service
 	Routing  *routing.Service
+	// Search, when set, serves /api/v1/search (search.go).
+	Search *search.Service
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -93,6 +96,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerFollowups()
 	a.registerSLA()
 	a.registerRouting()
+	a.registerSearch()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
