@@ -19,6 +19,7 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/search"
@@ -43,6 +44,8 @@ type App struct {
 	Handler  http.Handler
 	// Search runs full-text searches (tickets, messages, articles).
 	Search *search.Service
+	// KB is the knowledge base and its assistance (suggestions, macros).
+	KB *kb.Service
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
 }
@@ -82,11 +85,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
-	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets})
+	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets, Audiences: kb.AudiencesFor})
+	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
-		Search: a.Search})
+		Search: a.Search, KB: a.KB})
 	mux.HandleFunc("GET /{$}", a.home)
 	a.Handler = logRequests(log, mux)
 	return a, nil

@@ -22,6 +22,7 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/search"
@@ -38,6 +39,8 @@ type Deps struct {
 	Routing  *routing.Service
 	// Search, when set, serves /api/v1/search (search.go).
 	Search *search.Service
+	// KB, when set, serves the knowledge base under /api/v1/kb (kb*.go).
+	KB *kb.Service
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -53,6 +56,8 @@ type API struct {
 	log *slog.Logger
 	h   huma.API
 	mux *http.ServeMux
+	// render turns article Markdown into safe HTML (kb.go).
+	render *kb.Renderer
 }
 
 // SessionCookie is the name of the sign-in cookie.
@@ -97,6 +102,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerSLA()
 	a.registerRouting()
 	a.registerSearch()
+	a.registerKB()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/httpapi"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/search"
 	"helpdesk/internal/store"
@@ -33,7 +34,8 @@ func kbEngines(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 func kbDeps(d *desktest.Desk, deps httpapi.Deps) httpapi.Deps {
-	deps.Search = search.NewService(search.Deps{Store: d.DB.Search(), Tickets: d.Tickets})
+	deps.Search = search.NewService(search.Deps{Store: d.DB.Search(), Tickets: d.Tickets, Audiences: kb.AudiencesFor})
+	deps.KB = kb.NewService(kb.Deps{Store: d.DB.KB(), Tickets: d.Tickets, Search: deps.Search, Users: d.Identity})
 	return deps
 }
 

@@ -41,6 +41,9 @@ func (q Query) Match(fields ...string) bool {
 		}
 		return false
 	}
+	if q.Any {
+		return slices.ContainsFunc(q.Terms, in)
+	}
 	for _, t := range q.Terms {
 		if !in(t) {
 			return false

@@ -36,6 +36,9 @@ type Query struct {
 	// Number is set when the query is a ticket number (TS20261122001); the
 	// ticket with that number is listed first.
 	Number string
+	// Any makes one matching term enough (ParseAny); ranking then favours
+	// documents that match more of them.
+	Any bool
 }
 
 var numberRE = regexp.MustCompile(`^ts[0-9]{9,}$`)
@@ -142,9 +145,13 @@ func newTerm(raw []rune) (Term, bool) {
 // a double-quoted string, so nothing typed is read as FTS5 syntax.
 func (q Query) FTS5() string {
 	var b strings.Builder
+	op := " AND "
+	if q.Any {
+		op = " OR "
+	}
 	for i, t := range q.Terms {
 		if i > 0 {
-			b.WriteString(" AND ")
+			b.WriteString(op)
 		}
 		b.WriteString(t.fts5())
 	}
@@ -170,9 +177,13 @@ func (t Term) fts5() string {
 // ::tsquery). Every lexeme is single-quoted.
 func (q Query) TSQuery() string {
 	var b strings.Builder
+	op := " & "
+	if q.Any {
+		op = " | "
+	}
 	for i, t := range q.Terms {
 		if i > 0 {
-			b.WriteString(" & ")
+			b.WriteString(op)
 		}
 		b.WriteString(t.tsquery())
 	}
@@ -202,4 +213,30 @@ func (t Term) tsquery() string {
 func quoteLexeme(tok string) string {
 	tok = strings.ReplaceAll(tok, `\`, `\\`)
 	return "'" + strings.ReplaceAll(tok, "'", "''") + "'"
+}
+
+// MaxAnyTerms bounds the terms ParseAny keeps.
+const MaxAnyTerms = 24
+
+// ParseAny turns free text (a ticket's title and description as a
+// customer types it) into a query that any of its words or bigrams
+// satisfies: the distinct Latin words of two or more letters and CJK
+// bigrams, in order of appearance, at most MaxAnyTerms.
+func ParseAny(text string) (Query, error) {
+	q := Query{Any: true}
+	seen := map[string]bool{}
+	for _, s := range segments(foldRunes(text)) {
+		for _, tok := range appendSeq(nil, s) {
+			if seen[tok] || utf8.RuneCountInString(tok) < 2 || len(q.Terms) >= MaxAnyTerms {
+				continue
+			}
+			seen[tok] = true
+			t, _ := newTerm([]rune(tok))
+			q.Terms = append(q.Terms, t)
+		}
+	}
+	if len(q.Terms) == 0 {
+		return Query{}, apperr.FieldError("search.query_empty", "q", nil)
+	}
+	return q, nil
 }

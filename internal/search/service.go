@@ -307,3 +307,62 @@ func (p Plan) admits(t ticket.Ticket) bool {
 	}
 	return true
 }
+
+// Related returns the documents of a kind that best match free text — the
+// articles that may answer a ticket being typed, the tickets similar to
+// one — within what the actor may see, best first; exclude drops one id
+// (the ticket itself). Articles are published ones only.
+func (s *Service) Related(ctx context.Context, by identity.Actor, kind Kind, text string, exclude int64, limit int) ([]Result, error) {
+	q, err := ParseAny(text)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.plan(ctx, by, kind, q, Input{})
+	if err != nil {
+		return nil, err
+	}
+	var cands []Candidate
+	switch kind {
+	case KindTicket:
+		cands, err = s.store.SearchTickets(ctx, p)
+	case KindArticle:
+		cands, err = s.store.SearchArticles(ctx, p)
+	default:
+		return nil, apperr.FieldError("search.kind_invalid", "kind", nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.ID == exclude })
+	slices.SortStableFunc(cands, func(a, b Candidate) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	cands = cands[:min(len(cands), max(1, limit))]
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+	}
+	rows, err := s.store.Rows(ctx, kind, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]Row{}
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	out := make([]Result, 0, len(cands))
+	for _, c := range cands {
+		r, ok := byID[c.ID]
+		if !ok {
+			continue
+		}
+		out = append(out, Result{Kind: kind, ID: r.ID, TicketID: r.TicketID, Number: r.Number, Title: r.Title,
+			TitleHTML: q.Highlight(r.Title, SnippetRunes), Snippet: q.Highlight(r.Body, SnippetRunes), Status: r.Status,
+			Category: r.Category, Group: r.Group, Audience: r.Audience, Lang: r.Lang, Score: c.Score,
+			CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+	}
+	return out, nil
+}

@@ -1,0 +1,98 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestKBAPI(t *testing.T) {
+	kbEngines(t, func(t *testing.T, e *env) {
+		r := e.do(t, call{as: "agent1", method: "POST", path: "/api/v1/kb/articles", body: map[string]any{
+			"title": "VPN 连不上怎么办", "body": "# 步骤\n\n1. 检查网络\n<script>x</script>", "category": "network", "audience": "public",
+			"tags": []string{"vpn"}}})
+		if r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		art := r.object(t)
+		id := int64(art["id"].(float64))
+		path := fmt.Sprintf("/api/v1/kb/articles/%d", id)
+		if html := art["body_html"].(string); !strings.Contains(html, "<h1>步骤</h1>") || strings.Contains(html, "<script>") {
+			t.Errorf("body_html = %q, want rendered and sanitized", html)
+		}
+		if r := e.do(t, call{method: "GET", path: path}); r.status != 404 {
+			t.Errorf("anonymous reads a draft: %d, want 404", r.status)
+		}
+		r = e.do(t, call{as: "agent1", method: "PUT", path: path, headers: map[string]string{"If-Match": `"1"`},
+			body: map[string]any{"title": "VPN 连不上怎么办", "body": "1. 检查网络\n2. 重新登录", "audience": "public", "category": "network", "note": "v2"}})
+		if r.status != 200 || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("update: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "agent1", method: "PUT", path: path, headers: map[string]string{"If-Match": `"1"`},
+			body: map[string]any{"title": "x", "body": "y"}}); r.status != 409 || r.problem(t).Code != "kb.conflict" {
+			t.Errorf("stale update: %d %s, want 409 kb.conflict", r.status, r.body)
+		}
+		for _, step := range []struct{ as, action, comment string }{{"agent1", "submit", ""}, {"super1", "approve", "ok"}} {
+			if r := e.do(t, call{as: step.as, method: "POST", path: path + "/" + step.action, body: map[string]any{"comment": step.comment}}); r.status != 200 {
+				t.Fatalf("%s: %d %s", step.action, r.status, r.body)
+			}
+		}
+		// The public help center: browse, read, search, feedback — no sign-in.
+		if items := e.do(t, call{method: "GET", path: "/api/v1/kb/articles?category=network"}).items(t); len(items) != 1 {
+			t.Errorf("anonymous browse: %v", items)
+		}
+		if r := e.do(t, call{method: "GET", path: path}); r.status != 200 {
+			t.Errorf("anonymous read: %d", r.status)
+		}
+		if r := e.do(t, call{method: "POST", path: path + "/feedback", body: map[string]any{"helpful": true}}); r.status != 200 || r.object(t)["helpful"] != 1.0 {
+			t.Errorf("anonymous feedback: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "cust1", method: "GET", path: "/api/v1/search?kind=article&q=" + url.QueryEscape("连不上")}); len(r.items(t)) != 1 {
+			t.Errorf("customer searches articles: %s", r.body)
+		}
+		// History.
+		if r := e.do(t, call{as: "agent1", method: "GET", path: path + "/versions"}); len(r.items(t)) != 2 {
+			t.Errorf("versions: %s", r.body)
+		}
+		if r := e.do(t, call{as: "agent1", method: "GET", path: path + "/diff?from=1&to=2"}); r.status != 200 || !strings.Contains(string(r.body), `"op":"add"`) {
+			t.Errorf("diff: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "cust1", method: "GET", path: path + "/versions"}); r.status != 404 {
+			t.Errorf("customer reads versions: %d, want 404", r.status)
+		}
+		if r := e.do(t, call{as: "agent1", method: "GET", path: path + "/reviews"}); len(r.items(t)) != 4 {
+			t.Errorf("reviews: %s", r.body)
+		}
+		// Deflection: suggestions while typing, then "this solved it".
+		r = e.do(t, call{as: "cust1", method: "GET", path: "/api/v1/kb/suggest?title=" + url.QueryEscape("VPN 一直连不上") + "&description=" + url.QueryEscape("公司网络")})
+		if items := r.items(t); len(items) != 1 || int64(items[0]["id"].(float64)) != id {
+			t.Fatalf("suggest: %s", r.body)
+		}
+		if r := e.do(t, call{as: "cust1", method: "POST", path: "/api/v1/kb/suggest", body: map[string]any{"article_id": id, "category": "network"}}); r.status != 201 {
+			t.Errorf("deflect: %d %s", r.status, r.body)
+		}
+		if n, err := e.d.DB.KB().CountDeflections(context.Background(), time.Time{}, time.Time{}); err != nil || n != 1 {
+			t.Errorf("deflections recorded: %d (%v), want 1", n, err)
+		}
+		if r := e.do(t, call{method: "POST", path: "/api/v1/kb/suggest", body: map[string]any{"article_id": id}}); r.status != 401 {
+			t.Errorf("anonymous deflect: %d, want 401", r.status)
+		}
+		// Draft from a ticket and the agent's related panel.
+		tk := e.createTicket(t, "cust1", map[string]any{"title": "VPN 连不上", "description": "我的手机 13812341234，VPN 连不上"})
+		number := tk["number"].(string)
+		r = e.do(t, call{as: "agent1", method: "POST", path: "/api/v1/tickets/" + number + "/kb-draft", headers: map[string]string{"Accept-Language": "en"}})
+		if r.status != 201 || strings.Contains(string(r.body), "13812341234") || !strings.Contains(string(r.body), "## Problem") {
+			t.Errorf("kb-draft: %d %s", r.status, r.body)
+		}
+		r = e.do(t, call{as: "agent1", method: "GET", path: "/api/v1/tickets/" + number + "/related"})
+		if r.status != 200 || !strings.Contains(string(r.body), `"suggested_articles":[{`) {
+			t.Errorf("related: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "cust1", method: "GET", path: "/api/v1/tickets/" + number + "/related"}); r.status != 403 {
+			t.Errorf("customer related: %d, want 403", r.status)
+		}
+	})
+}
