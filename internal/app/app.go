@@ -46,6 +46,8 @@ type App struct {
 	Search *search.Service
 	// KB is the knowledge base and its assistance (suggestions, macros).
 	KB *kb.Service
+	// Suggester trains and applies the category and priority suggestions.
+	Suggester *kb.Suggester
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
 }
@@ -78,15 +80,18 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
 	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
+	// Suggestions wrap routing: a confident priority suggestion applies at
+	// creation when an admin set a threshold (off by default).
+	a.Suggester = kb.NewSuggester(db.KB(), nil)
 	a.Tickets = ticket.NewService(ticket.Deps{Store: db.Tickets(), Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
-		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
+		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, Router: a.Suggester.Router(a.Routing),
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets, Audiences: kb.AudiencesFor})
-	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity})
+	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity, Suggester: a.Suggester})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
@@ -112,6 +117,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err := a.Jobs.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
+	}
+	if err := a.ensureRetrain(ctx); err != nil { // kb.go
+		a.Log.Warn("kb retrain schedule", "err", err)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -215,6 +215,7 @@ func (a *API) registerKB() {
 	}
 	a.registerKBHistory(tags)
 	a.registerKBAssist(tags)
+	a.registerKBSuggest(tags)
 }
 
 // draftHeadings are the section titles of a draft made from a ticket.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"helpdesk/internal/ticket"
 )
 
 func TestKBAPI(t *testing.T) {
@@ -93,6 +95,49 @@ func TestKBAPI(t *testing.T) {
 		}
 		if r := e.do(t, call{as: "cust1", method: "GET", path: "/api/v1/tickets/" + number + "/related"}); r.status != 403 {
 			t.Errorf("customer related: %d, want 403", r.status)
+		}
+	})
+}
+
+func TestClassifierAPI(t *testing.T) {
+	kbEngines(t, func(t *testing.T, e *env) {
+		cats, _ := e.d.DB.Tickets().Categories(context.Background())
+		byKey := map[string]ticket.Category{}
+		for _, c := range cats {
+			byKey[c.Key] = c
+		}
+		var recs []ticket.NewRecord
+		now := time.Now()
+		for _, c := range []struct{ title, cat string }{{"打印机卡纸", "hardware"}, {"VPN 连不上", "network"}, {"系统崩溃", "software"}} {
+			for i := range 3 {
+				k := byKey[c.cat]
+				recs = append(recs, ticket.NewRecord{Day: now.Format("20060102"), Ticket: ticket.Ticket{Title: c.title, Description: c.title,
+					CategoryID: k.ID, GroupID: k.GroupID, Priority: ticket.Priorities[i], Status: ticket.StatusResolved, Channel: ticket.ChannelWeb,
+					RequesterID: e.d.Users["cust1"].ID, Version: 1, CreatedAt: now, UpdatedAt: now}})
+			}
+		}
+		if _, err := e.d.DB.Tickets().ImportTickets(context.Background(), recs); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.do(t, call{as: "agent1", method: "POST", path: "/api/v1/admin/kb/classifier/retrain"}); r.status != 403 {
+			t.Errorf("agent retrains: %d", r.status)
+		}
+		r := e.do(t, call{as: "admin", method: "POST", path: "/api/v1/admin/kb/classifier/retrain"})
+		if r.status != 200 || !strings.Contains(string(r.body), `"n_train":`) {
+			t.Fatalf("retrain: %d %s", r.status, r.body)
+		}
+		r = e.do(t, call{as: "agent1", method: "GET", path: "/api/v1/kb/classify?title=" + url.QueryEscape("打印机卡纸")})
+		if r.status != 200 || r.object(t)["category"].(map[string]any)["value"] != "hardware" {
+			t.Errorf("classify: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "admin", method: "PUT", path: "/api/v1/admin/kb/classifier", body: map[string]any{"auto_apply_threshold": 0.3}}); r.status != 422 || r.problem(t).Code != "kb.threshold_invalid" {
+			t.Errorf("threshold 0.3: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "admin", method: "PUT", path: "/api/v1/admin/kb/classifier", body: map[string]any{"auto_apply_threshold": 0.9}}); r.status != 204 {
+			t.Errorf("threshold 0.9: %d %s", r.status, r.body)
+		}
+		if r := e.do(t, call{as: "admin", method: "GET", path: "/api/v1/admin/kb/classifier"}); r.object(t)["auto_apply_threshold"] != 0.9 {
+			t.Errorf("status: %s", r.body)
 		}
 	})
 }

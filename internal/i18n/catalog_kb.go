@@ -22,6 +22,9 @@ var zhKB = map[string]string{
 	"kb.maskings_unconfirmed": "发布前请逐项确认已脱敏的个人信息。",
 	"kb.version_not_found":    "文章版本不存在。",
 	"kb.masking_not_found":    "脱敏记录不存在。",
+	"kb.threshold_invalid":    "置信度阈值应为 0（关闭）或 {min} 到 {max} 之间。",
+	"kb.model_not_found":      "尚未训练建议模型。",
+	"kb.setting_not_found":    "设置不存在。",
 	"kb.draft_problem":        "问题描述",
 	"kb.draft_resolution":     "解决方法",
 }
@@ -47,6 +50,9 @@ var enKB = map[string]string{
 	"kb.maskings_unconfirmed": "Confirm every masking of personal data before publishing.",
 	"kb.version_not_found":    "The article version does not exist.",
 	"kb.masking_not_found":    "The masking does not exist.",
+	"kb.threshold_invalid":    "The confidence threshold must be 0 (off) or between {min} and {max}.",
+	"kb.model_not_found":      "No suggestion model is trained yet.",
+	"kb.setting_not_found":    "No such setting.",
 	"kb.draft_problem":        "Problem",
 	"kb.draft_resolution":     "Resolution",
 }

@@ -59,7 +59,9 @@ type Deps struct {
 	Search  Searcher
 	// Users finds the requester's display name to mask in drafts.
 	Users Users
-	Now   func() time.Time
+	// Suggester runs the category and priority suggestions (suggest.go).
+	Suggester *Suggester
+	Now       func() time.Time
 }
 
 // Users looks people up by login.
@@ -73,6 +75,7 @@ type Service struct {
 	tickets Tickets
 	search  Searcher
 	users   Users
+	sug     *Suggester
 	now     func() time.Time
 }
 
@@ -81,7 +84,7 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, tickets: d.Tickets, search: d.Search, users: d.Users, now: d.Now}
+	return &Service{store: d.Store, tickets: d.Tickets, search: d.Search, users: d.Users, sug: d.Suggester, now: d.Now}
 }
 
 // Draft is an article's editable content as a caller gives it.
