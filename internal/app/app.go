@@ -91,7 +91,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets, Audiences: kb.AudiencesFor})
-	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity, Suggester: a.Suggester})
+	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity, Suggester: a.Suggester,
+		Macros: db.KB(), Actions: a.Tickets})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,

@@ -216,6 +216,7 @@ func (a *API) registerKB() {
 	a.registerKBHistory(tags)
 	a.registerKBAssist(tags)
 	a.registerKBSuggest(tags)
+	a.registerKBMacros(tags)
 }
 
 // draftHeadings are the section titles of a draft made from a ticket.

@@ -141,3 +141,32 @@ func TestClassifierAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestMacroAPI(t *testing.T) {
+	kbEngines(t, func(t *testing.T, e *env) {
+		r := e.do(t, call{as: "super1", method: "POST", path: "/api/v1/kb/macros", body: map[string]any{"name": "转硬件组",
+			"body": "{{requester.name}}，您的工单 {{ticket.number}} 已转交硬件组。", "set_category": "hardware"}})
+		if r.status != 201 {
+			t.Fatalf("create macro: %d %s", r.status, r.body)
+		}
+		id := int64(r.object(t)["id"].(float64))
+		if r := e.do(t, call{as: "super1", method: "POST", path: "/api/v1/kb/macros", body: map[string]any{"name": "bad", "body": "{{x.y}}"}}); r.status != 422 {
+			t.Errorf("unknown variable: %d %s", r.status, r.body)
+		}
+		if items := e.do(t, call{as: "agent1", method: "GET", path: "/api/v1/kb/macros"}).items(t); len(items) != 1 {
+			t.Errorf("list macros: %v", items)
+		}
+		tk := e.createTicket(t, "cust1", nil)
+		r = e.do(t, call{as: "agent1", method: "POST", path: fmt.Sprintf("/api/v1/tickets/%s/macros/%d", tk["number"], id)})
+		if r.status != 200 || r.object(t)["category"] != "hardware" {
+			t.Fatalf("apply macro: %d %s", r.status, r.body)
+		}
+		msgs := e.do(t, call{as: "cust1", method: "GET", path: fmt.Sprintf("/api/v1/tickets/%s/messages", tk["number"])})
+		if !strings.Contains(string(msgs.body), "张三，您的工单 "+tk["number"].(string)+" 已转交硬件组。") {
+			t.Errorf("messages after macro: %s", msgs.body)
+		}
+		if r := e.do(t, call{as: "cust1", method: "POST", path: fmt.Sprintf("/api/v1/tickets/%s/macros/%d", tk["number"], id)}); r.status != 403 {
+			t.Errorf("customer applies a macro: %d", r.status)
+		}
+	})
+}

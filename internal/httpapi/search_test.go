@@ -36,7 +36,7 @@ func kbEngines(t *testing.T, fn func(t *testing.T, e *env)) {
 func kbDeps(d *desktest.Desk, deps httpapi.Deps) httpapi.Deps {
 	deps.Search = search.NewService(search.Deps{Store: d.DB.Search(), Tickets: d.Tickets, Audiences: kb.AudiencesFor})
 	deps.KB = kb.NewService(kb.Deps{Store: d.DB.KB(), Tickets: d.Tickets, Search: deps.Search, Users: d.Identity,
-		Suggester: kb.NewSuggester(d.DB.KB(), nil)})
+		Suggester: kb.NewSuggester(d.DB.KB(), nil), Macros: d.DB.KB(), Actions: d.Tickets})
 	return deps
 }
 

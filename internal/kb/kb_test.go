@@ -26,7 +26,8 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB) fixture {
 	d := desktest.New(t, db, desktest.Options{})
 	s := search.NewService(search.Deps{Store: db.Search(), Tickets: d.Tickets, Audiences: kb.AudiencesFor})
-	return fixture{d: d, s: s, kb: kb.NewService(kb.Deps{Store: db.KB(), Tickets: d.Tickets, Search: s, Users: d.Identity})}
+	return fixture{d: d, s: s, kb: kb.NewService(kb.Deps{Store: db.KB(), Tickets: d.Tickets, Search: s, Users: d.Identity,
+		Macros: db.KB(), Actions: d.Tickets})}
 }
 
 func code(err error) string {
@@ -307,4 +308,20 @@ func TestRender(t *testing.T) {
 			t.Errorf("rendered HTML lacks %q: %s", good, got)
 		}
 	}
+}
+
+// hasCode reports whether err, or one of the field errors it carries, has code.
+func hasCode(err error, c string) bool {
+	if code(err) == c {
+		return true
+	}
+	var m *apperr.Multi
+	if asMulti(err, &m) && m != nil {
+		for _, e := range m.Errors {
+			if e.Code == c {
+				return true
+			}
+		}
+	}
+	return false
 }

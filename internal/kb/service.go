@@ -61,7 +61,10 @@ type Deps struct {
 	Users Users
 	// Suggester runs the category and priority suggestions (suggest.go).
 	Suggester *Suggester
-	Now       func() time.Time
+	// Macros keeps canned responses, Actions runs them (macro.go).
+	Macros  MacroStore
+	Actions TicketActions
+	Now     func() time.Time
 }
 
 // Users looks people up by login.
@@ -76,6 +79,8 @@ type Service struct {
 	search  Searcher
 	users   Users
 	sug     *Suggester
+	macros  MacroStore
+	actions TicketActions
 	now     func() time.Time
 }
 
@@ -84,7 +89,8 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, tickets: d.Tickets, search: d.Search, users: d.Users, sug: d.Suggester, now: d.Now}
+	return &Service{store: d.Store, tickets: d.Tickets, search: d.Search, users: d.Users, sug: d.Suggester,
+		macros: d.Macros, actions: d.Actions, now: d.Now}
 }
 
 // Draft is an article's editable content as a caller gives it.
