@@ -92,7 +92,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets, Audiences: kb.AudiencesFor})
 	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity, Suggester: a.Suggester,
-		Macros: db.KB(), Actions: a.Tickets})
+		Macros: db.KB(), Actions: a.Tickets, Blobs: blobs, Attachments: db.KB()})
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,

@@ -217,6 +217,7 @@ func (a *API) registerKB() {
 	a.registerKBAssist(tags)
 	a.registerKBSuggest(tags)
 	a.registerKBMacros(tags)
+	a.registerKBAttachments(tags)
 }
 
 // draftHeadings are the section titles of a draft made from a ticket.

@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -167,6 +170,43 @@ func TestMacroAPI(t *testing.T) {
 		}
 		if r := e.do(t, call{as: "cust1", method: "POST", path: fmt.Sprintf("/api/v1/tickets/%s/macros/%d", tk["number"], id)}); r.status != 403 {
 			t.Errorf("customer applies a macro: %d", r.status)
+		}
+	})
+}
+
+func TestArticleAttachments(t *testing.T) {
+	kbEngines(t, func(t *testing.T, e *env) {
+		r := e.do(t, call{as: "agent1", method: "POST", path: "/api/v1/kb/articles", body: map[string]any{
+			"title": "截图说明", "body": "见附件", "audience": "public"}})
+		id := int64(r.object(t)["id"].(float64))
+		upload := func(as, name string, content []byte) reply {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			fw, _ := mw.CreateFormFile("file", name)
+			fw.Write(content)
+			mw.Close()
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/kb/articles/%d/attachments", e.srv.URL, id), &buf)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+e.token(t, as))
+			return e.send(t, req)
+		}
+		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...)
+		r = upload("agent1", "shot.png", png)
+		if r.status != 201 || r.object(t)["content_type"] != "image/png" {
+			t.Fatalf("upload png: %d %s", r.status, r.body)
+		}
+		url := r.object(t)["url"].(string)
+		if r := upload("agent1", "x.exe", []byte("MZ\x00\x00\x01\x02")); r.status != 422 || r.problem(t).Code != "kb.attachment_type" {
+			t.Errorf("upload exe: %d %s", r.status, r.body)
+		}
+		if r := upload("cust1", "a.txt", []byte("hi")); r.status != 403 {
+			t.Errorf("customer uploads: %d", r.status)
+		}
+		if r := e.do(t, call{method: "GET", path: url}); r.status != 404 {
+			t.Errorf("anonymous downloads from a draft: %d, want 404", r.status)
+		}
+		if r := e.do(t, call{as: "agent1", method: "GET", path: url}); r.status != 200 || !bytes.Equal(r.body, png) || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("staff download: %d", r.status)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"helpdesk/internal/blob"
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/httpapi"
 	"helpdesk/internal/kb"
@@ -25,7 +26,7 @@ func kbEngines(t *testing.T, fn func(t *testing.T, e *env)) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		d := desktest.New(t, db, desktest.Options{})
 		mux := http.NewServeMux()
-		httpapi.New(mux, kbDeps(d, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil),
+		httpapi.New(mux, kbDeps(t, d, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil),
 			SLA: d.SLA, Routing: d.Routing, Ready: db.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 		srv := httptest.NewServer(mux)
 		t.Cleanup(srv.Close)
@@ -33,10 +34,15 @@ func kbEngines(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func kbDeps(d *desktest.Desk, deps httpapi.Deps) httpapi.Deps {
+func kbDeps(t *testing.T, d *desktest.Desk, deps httpapi.Deps) httpapi.Deps {
+	blobs, err := blob.NewFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	deps.Search = search.NewService(search.Deps{Store: d.DB.Search(), Tickets: d.Tickets, Audiences: kb.AudiencesFor})
 	deps.KB = kb.NewService(kb.Deps{Store: d.DB.KB(), Tickets: d.Tickets, Search: deps.Search, Users: d.Identity,
-		Suggester: kb.NewSuggester(d.DB.KB(), nil), Macros: d.DB.KB(), Actions: d.Tickets})
+		Suggester: kb.NewSuggester(d.DB.KB(), nil), Macros: d.DB.KB(), Actions: d.Tickets,
+		Blobs: blobs, Attachments: d.DB.KB()})
 	return deps
 }
 

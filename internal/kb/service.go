@@ -61,6 +61,9 @@ type Deps struct {
 	Users Users
 	// Suggester runs the category and priority suggestions (suggest.go).
 	Suggester *Suggester
+	// Blobs and Attachments keep article files (attach.go).
+	Blobs       Blobs
+	Attachments AttachmentStore
 	// Macros keeps canned responses, Actions runs them (macro.go).
 	Macros  MacroStore
 	Actions TicketActions
@@ -81,6 +84,8 @@ type Service struct {
 	sug     *Suggester
 	macros  MacroStore
 	actions TicketActions
+	blobs   Blobs
+	atts    AttachmentStore
 	now     func() time.Time
 }
 
@@ -90,7 +95,7 @@ func NewService(d Deps) *Service {
 		d.Now = time.Now
 	}
 	return &Service{store: d.Store, tickets: d.Tickets, search: d.Search, users: d.Users, sug: d.Suggester,
-		macros: d.Macros, actions: d.Actions, now: d.Now}
+		macros: d.Macros, actions: d.Actions, blobs: d.Blobs, atts: d.Attachments, now: d.Now}
 }
 
 // Draft is an article's editable content as a caller gives it.

@@ -364,3 +364,37 @@ func (s *KB) CountDeflections(ctx context.Context, from, to time.Time) (int, err
 	}
 	return n, nil
 }
+
+// AddAttachment records an article's file.
+func (s *KB) AddAttachment(ctx context.Context, a kb.Attachment) (kb.Attachment, error) {
+	err := s.db.write().QueryRowContext(ctx, `INSERT INTO kb_attachments (article_id, uploader_id, filename, content_type, size, sha256,
+		created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, a.ArticleID, nullID(a.UploaderID), a.Filename, a.ContentType, a.Size,
+		a.SHA256, a.CreatedAt.UnixMicro()).Scan(&a.ID)
+	if err != nil {
+		return a, fmt.Errorf("store: article attachment: %w", err)
+	}
+	return a, nil
+}
+
+// Attachments lists an article's files in upload order.
+func (s *KB) Attachments(ctx context.Context, articleID int64) ([]kb.Attachment, error) {
+	rows, err := s.db.read().QueryContext(ctx, `SELECT id, article_id, COALESCE(uploader_id, 0), filename, content_type, size, sha256,
+		created_at FROM kb_attachments WHERE article_id = $1 ORDER BY id`, articleID)
+	if err != nil {
+		return nil, fmt.Errorf("store: article attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []kb.Attachment
+	for rows.Next() {
+		var a kb.Attachment
+		var at int64
+		if err := rows.Scan(&a.ID, &a.ArticleID, &a.UploaderID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &at); err != nil {
+			return nil, fmt.Errorf("store: article attachments: %w", err)
+		}
+		a.CreatedAt = time.UnixMicro(at).UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+var _ kb.AttachmentStore = (*KB)(nil)
