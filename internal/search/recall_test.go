@@ -211,13 +211,30 @@ func TestIndexFollowsEdits(t *testing.T) {
 				t.Errorf("search %q after the edit: got %d results, want %d", q, len(res.Results), want)
 			}
 		}
+		// A transfer to another group moves the ticket into that group's searches.
+		find := func(login string) int {
+			res, err := s.Search(context.Background(), d.Actors[login], search.Input{Q: "freshword"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Results)
+		}
+		if find("agent1") != 1 || find("agent3") != 0 {
+			t.Fatalf("before the transfer: software agent finds %d, hardware agent %d; want 1 and 0", find("agent1"), find("agent3"))
+		}
+		if _, err := d.Tickets.Assign(context.Background(), d.Actors["admin"], tk.Number, 0, "", "hardware", "硬件问题"); err != nil {
+			t.Fatal(err)
+		}
+		if find("agent1") != 0 || find("agent3") != 1 {
+			t.Errorf("after the transfer: software agent finds %d, hardware agent %d; want 0 and 1", find("agent1"), find("agent3"))
+		}
 		// Reindexing from scratch gives the same answer.
 		if _, err := db.Search().Reindex(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		res, _ := s.Search(context.Background(), d.Actors["admin"], search.Input{Q: "freshword"})
-		if len(res.Results) != 1 {
-			t.Errorf("after reindex: got %d results, want 1", len(res.Results))
+		if len(res.Results) != 1 || find("agent3") != 1 || find("agent1") != 0 {
+			t.Errorf("after reindex: got %d results (hardware agent %d), want 1", len(res.Results), find("agent3"))
 		}
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"helpdesk/internal/ticket"
 )
 
 // ReindexCounts says how many rows a reindex indexed.
@@ -36,30 +38,41 @@ func (db *DB) reindex(ctx context.Context, exclusive bool) (ReindexCounts, error
 		}
 	}
 	var err error
-	if n.Tickets, err = db.reindexTable(ctx, "tickets", `SELECT id, number, title, description FROM tickets`, fresh,
-		func(ctx context.Context, tx conn, r [4]string, id int64) error {
-			return db.indexTicket(ctx, tx, id, r[1], r[2], r[3], fresh)
+	if n.Tickets, err = db.reindexTable(ctx, "tickets", `SELECT id, number, title, description, COALESCE(group_id, 0),
+		COALESCE(assignee_id, 0), requester_id, COALESCE(org_id, 0) FROM tickets`, fresh,
+		func(ctx context.Context, tx conn, r reindexRow) error {
+			return db.indexTicket(ctx, tx, ticket.Ticket{ID: r.id, Number: r.f[1], Title: r.f[2], Description: r.f[3],
+				GroupID: r.n[0], AssigneeID: r.n[1], RequesterID: r.n[2], OrgID: r.n[3]}, fresh)
 		}); err != nil {
 		return n, err
 	}
 	if n.Messages, err = db.reindexTable(ctx, "ticket_messages", `SELECT id, '', '', body FROM ticket_messages`, fresh,
-		func(ctx context.Context, tx conn, r [4]string, id int64) error {
-			return db.indexMessage(ctx, tx, id, r[3], fresh)
+		func(ctx context.Context, tx conn, r reindexRow) error {
+			return db.indexMessage(ctx, tx, r.id, r.f[3], fresh)
 		}); err != nil {
 		return n, err
 	}
 	if n.Articles, err = db.reindexTable(ctx, "kb_articles", `SELECT id, '', title, body FROM kb_articles`, fresh,
-		func(ctx context.Context, tx conn, r [4]string, id int64) error {
-			return db.indexArticle(ctx, tx, id, r[2], r[3], fresh)
+		func(ctx context.Context, tx conn, r reindexRow) error {
+			return db.indexArticle(ctx, tx, r.id, r.f[2], r.f[3], fresh)
 		}); err != nil {
 		return n, err
 	}
 	return n, nil
 }
 
-// reindexTable walks a table in id order, chunk by chunk.
+// reindexRow is one row read for reindexing: the id, up to three texts
+// (f[1:]) and, for tickets, four ids (group, assignee, requester, org).
+type reindexRow struct {
+	id int64
+	f  [4]string
+	n  [4]int64
+}
+
+// reindexTable walks a table in id order, chunk by chunk; sel selects the
+// id, three texts and optionally four ids.
 func (db *DB) reindexTable(ctx context.Context, table, sel string, fresh bool,
-	index func(ctx context.Context, tx conn, r [4]string, id int64) error) (int, error) {
+	index func(ctx context.Context, tx conn, r reindexRow) error) (int, error) {
 	lock := ""
 	if db.engine == Postgres {
 		lock = " FOR SHARE"
@@ -70,18 +83,19 @@ func (db *DB) reindexTable(ctx context.Context, table, sel string, fresh bool,
 	for {
 		var got int
 		err := db.tx(ctx, func(tx conn) error {
-			type row struct {
-				id int64
-				f  [4]string
-			}
 			rows, err := tx.QueryContext(ctx, q, after)
 			if err != nil {
 				return err
 			}
-			var batch []row
+			cols, _ := rows.Columns()
+			var batch []reindexRow
 			for rows.Next() {
-				var r row
-				if err := rows.Scan(&r.id, &r.f[1], &r.f[2], &r.f[3]); err != nil {
+				var r reindexRow
+				dst := []any{&r.id, &r.f[1], &r.f[2], &r.f[3]}
+				if len(cols) > 4 {
+					dst = append(dst, &r.n[0], &r.n[1], &r.n[2], &r.n[3])
+				}
+				if err := rows.Scan(dst...); err != nil {
 					rows.Close()
 					return err
 				}
@@ -92,7 +106,7 @@ func (db *DB) reindexTable(ctx context.Context, table, sel string, fresh bool,
 				return err
 			}
 			for _, r := range batch {
-				if err := index(ctx, tx, r.f, r.id); err != nil {
+				if err := index(ctx, tx, r); err != nil {
 					return err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"helpdesk/internal/search"
@@ -24,22 +25,49 @@ func (db *DB) Search() *Search { return &Search{db: db} }
 // number (so TS… finds it) and the title.
 func ticketTitle(number, title string) string { return number + " " + title }
 
-// indexTicket writes a ticket's search document inside tx. fresh skips
-// removing an old one (a ticket just inserted has none).
-func (db *DB) indexTicket(ctx context.Context, tx conn, id int64, number, title, description string, fresh bool) error {
+// scopeTokens are the tokens that say who may see a ticket: requester,
+// organization, group and assignee (SQLite's scope column).
+func scopeTokens(t ticket.Ticket) []string {
+	var out []string
+	for _, p := range []struct {
+		prefix string
+		id     int64
+	}{{"r", t.RequesterID}, {"o", t.OrgID}, {"g", t.GroupID}, {"a", t.AssigneeID}} {
+		if p.id != 0 {
+			out = append(out, p.prefix+strconv.FormatInt(p.id, 10))
+		}
+	}
+	return out
+}
+
+// scopeLexemes are scopeTokens as tsvector lexemes ('g:4'): the colon never
+// occurs in a text token, so they cannot collide with words.
+func scopeLexemes(toks []string) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(" '" + t[:1] + ":" + t[1:] + "'")
+	}
+	return b.String()
+}
+
+// indexTicket writes a ticket's search document inside tx: number and
+// title, description, and who may see it. fresh skips removing an old one
+// (a ticket just inserted has none).
+func (db *DB) indexTicket(ctx context.Context, tx conn, t ticket.Ticket, fresh bool) error {
 	var err error
+	scope := scopeTokens(t)
 	if db.engine == Postgres {
 		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, $2::tsvector)
-			ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, id,
-			search.TSVector(search.Field{Text: ticketTitle(number, title), Weight: 'A'}, search.Field{Text: description}))
+			ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, t.ID,
+			search.TSVector(search.Field{Text: ticketTitle(t.Number, t.Title), Weight: 'A'}, search.Field{Text: t.Description})+scopeLexemes(scope))
 	} else {
 		if !fresh {
-			if _, err = tx.ExecContext(ctx, `DELETE FROM ticket_fts WHERE rowid = $1`, id); err != nil {
+			if _, err = tx.ExecContext(ctx, `DELETE FROM ticket_fts WHERE rowid = $1`, t.ID); err != nil {
 				return fmt.Errorf("store: index ticket: %w", err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_fts (rowid, title, body) VALUES ($1, $2, $3)`, id,
-			search.IndexText(ticketTitle(number, title)), search.IndexText(description))
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_fts (rowid, title, body, scope) VALUES ($1, $2, $3, $4)`, t.ID,
+			search.IndexText(ticketTitle(t.Number, t.Title)), search.IndexText(t.Description), strings.Join(scope, " "))
 	}
 	if err != nil {
 		return fmt.Errorf("store: index ticket: %w", err)
@@ -91,14 +119,47 @@ func (db *DB) indexArticle(ctx context.Context, tx conn, id int64, title, body s
 }
 
 // contentChanged reports whether a change edits what a ticket's search
-// document holds (title or description).
+// document holds: title, description, group or assignee.
 func contentChanged(c ticket.Change) bool {
 	for _, e := range c.Events {
-		if e.Kind == ticket.EventField && (e.Field == "title" || e.Field == "description") {
+		if e.Kind == ticket.EventField && (e.Field == "title" || e.Field == "description") ||
+			e.Kind == ticket.EventAssignee || e.Kind == ticket.EventGroup {
 			return true
 		}
 	}
 	return false
+}
+
+// scopeMatch narrows a ticket search inside the index to the tickets a
+// scope may see: an FTS5 column filter or a tsquery disjunction. Empty
+// for a scope that sees everything. The SQL condition on tickets stays as
+// well, so the index can only narrow, never widen, what is shown.
+func (s *Search) scopeMatch(sc ticket.Scope) string {
+	var toks []string
+	switch {
+	case sc.All:
+		return ""
+	case sc.RequesterID != 0:
+		toks = append(toks, "r"+strconv.FormatInt(sc.RequesterID, 10))
+		if sc.OrgID != 0 {
+			toks = append(toks, "o"+strconv.FormatInt(sc.OrgID, 10))
+		}
+	default:
+		for _, g := range sc.GroupIDs {
+			toks = append(toks, "g"+strconv.FormatInt(g, 10))
+		}
+		if sc.UserID != 0 {
+			toks = append(toks, "a"+strconv.FormatInt(sc.UserID, 10))
+		}
+	}
+	if len(toks) == 0 {
+		return ""
+	}
+	if s.db.engine == Postgres {
+		lex := strings.Fields(scopeLexemes(toks))
+		return " & (" + strings.Join(lex, " | ") + ")"
+	}
+	return " AND scope : (" + strings.Join(toks, " OR ") + ")"
 }
 
 // sqlArgs collects query parameters as $n placeholders.
@@ -198,7 +259,13 @@ func limit(p search.Plan) string {
 // (title and number weigh ten times the description).
 func (s *Search) SearchTickets(ctx context.Context, p search.Plan) ([]search.Candidate, error) {
 	a := &sqlArgs{}
-	m := s.match(p, a, "ticket_fts", "d.doc")
+	var m string
+	if s.db.engine == Postgres {
+		a.add(p.Query.TSQuery()) // $1 ranks; the match adds the scope
+		m = "d.doc @@ " + a.add("("+p.Query.TSQuery()+")"+s.scopeMatch(p.Scope)) + "::tsquery"
+	} else {
+		m = "ticket_fts MATCH " + a.add("("+p.Query.FTS5()+")"+s.scopeMatch(p.Scope))
+	}
 	where, ok := ticketFilters(p, a)
 	if !ok {
 		return nil, nil
@@ -209,7 +276,7 @@ func (s *Search) SearchTickets(ctx context.Context, p search.Plan) ([]search.Can
 		q = `SELECT c.id, ts_rank_cd('{0.1,0.2,0.4,1.0}', c.doc, $1::tsquery) FROM (SELECT d.ticket_id AS id, d.doc
 			FROM ticket_search d JOIN tickets t ON t.id = d.ticket_id WHERE ` + cond + ` ORDER BY d.ticket_id DESC` + limit(p) + `) c`
 	} else {
-		q = `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0) FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
+		q = `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0, 0.0) FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
 			WHERE ` + cond + ` ORDER BY ticket_fts.rowid DESC` + limit(p)
 	}
 	return s.candidates(ctx, "tickets", q, a.vals)

@@ -108,7 +108,7 @@ func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticke
 			return err
 		}
 		// Search index, in the same transaction (search.go).
-		return s.db.indexTicket(ctx, tx, t.ID, t.Number, t.Title, t.Description, true)
+		return s.db.indexTicket(ctx, tx, t, true)
 	})
 	if errors.Is(err, errReplay) {
 		t, ok, err := s.replay(ctx, rec)
@@ -223,8 +223,8 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 				return err
 			}
 		}
-		if contentChanged(c) { // title or description edited: refresh the search document (search.go)
-			if err := s.db.indexTicket(ctx, tx, t.ID, t.Number, t.Title, t.Description, false); err != nil {
+		if contentChanged(c) { // title, description, group or assignee changed: refresh the search document (search.go)
+			if err := s.db.indexTicket(ctx, tx, t, false); err != nil {
 				return err
 			}
 		}
@@ -381,7 +381,7 @@ func (s *Tickets) ImportTickets(ctx context.Context, recs []ticket.NewRecord) ([
 			if err != nil {
 				return err
 			}
-			if err := s.db.indexTicket(ctx, tx, t.ID, t.Number, t.Title, t.Description, true); err != nil {
+			if err := s.db.indexTicket(ctx, tx, t, true); err != nil {
 				return err
 			}
 			out = append(out, t)

@@ -2,8 +2,10 @@
 -- Full-text search: contentless FTS5 tables fed the Go tokenizer's output
 -- (words and CJK bigrams, then CJK unigrams), rowid = the indexed row's id.
 -- The ascii tokenizer splits on ASCII spaces and keeps every non-ASCII
--- character, so the tokens arrive unchanged.
-CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='ascii');
+-- character, so the tokens arrive unchanged. ticket_fts.scope holds who
+-- may see the ticket (r<requester> o<org> g<group> a<assignee>), so a
+-- customer's or an agent's search is narrowed inside the index.
+CREATE VIRTUAL TABLE ticket_fts USING fts5(title, body, scope, content='', contentless_delete=1, tokenize='ascii');
 CREATE VIRTUAL TABLE message_fts USING fts5(body, content='', contentless_delete=1, tokenize='ascii');
 CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='', contentless_delete=1, tokenize='ascii');
 
