@@ -8,6 +8,12 @@ import "unicode"
 // lower case. It maps rune to rune, so offsets in runes of a folded text are
 // offsets in the original — highlighting depends on that.
 func fold(r rune) rune {
+	if r < 0x80 {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
 	switch {
 	case r >= 0xFF01 && r <= 0xFF5E:
 		r -= 0xFEE0
