@@ -29,6 +29,7 @@ Usage:
   helpdesk migrate [--data D] [--db URL]
   helpdesk user create --login L --password P --role R [--group G] [--org O] [--name N] [--email E] [--phone P]
   helpdesk token create --login L [--name N]
+  helpdesk search reindex [--data D] [--db URL]
   helpdesk version
 
 Every setting can also come from the environment (HELPDESK_ADDR, HELPDESK_DATA,
@@ -66,6 +67,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("usage: helpdesk token create --login L")
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "search":
+		if len(args) < 2 || args[1] != "reindex" {
+			return fmt.Errorf("usage: helpdesk search reindex")
+		}
+		return searchReindex(ctx, args[2:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "helpdesk", app.Version)
 		return nil

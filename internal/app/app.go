@@ -19,10 +19,12 @@ import (
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/live"
 	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/search"
 	"helpdesk/internal/site"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
@@ -44,6 +46,12 @@ type App struct {
 	Routing  *routing.Service
 	Location *time.Location
 	Handler  http.Handler
+	// Search runs full-text searches (tickets, messages, articles).
+	Search *search.Service
+	// KB is the knowledge base and its assistance (suggestions, macros).
+	KB *kb.Service
+	// Suggester trains and applies the category and priority suggestions.
+	Suggester *kb.Suggester
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
 	// Live wakes the web desk's live pages; Site holds the site settings.
@@ -85,6 +93,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
 	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
+	// Suggestions wrap routing: a confident priority suggestion applies at
+	// creation when an admin set a threshold (off by default).
+	a.Suggester = kb.NewSuggester(db.KB(), nil)
 	// The web desk's live feed: woken by NOTIFY on PostgreSQL (every node),
 	// by the ticket store's own writes on SQLite (one process).
 	a.Live = live.NewHub(db.Web(), db.Engine() == store.SQLite, nil)
@@ -96,6 +107,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Tickets = ticket.NewService(ticket.Deps{Store: tickets, Directory: ids, Blobs: blobs, Location: loc,
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
 		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach, Announcer: notify.Announcer{},
+		Router:     a.Suggester.Router(a.Routing),
 		LimitStore: db.Web(), // admin-saved limits override the config
 		Periods:    ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
 	a.openMail()
@@ -106,11 +118,15 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
+	a.Search = search.NewService(search.Deps{Store: db.Search(), Tickets: a.Tickets, Audiences: kb.AudiencesFor})
+	a.KB = kb.NewService(kb.Deps{Store: db.KB(), Tickets: a.Tickets, Search: a.Search, Users: a.Identity, Suggester: a.Suggester,
+		Macros: db.KB(), Actions: a.Tickets, Blobs: blobs, Attachments: db.KB()})
 	mux := http.NewServeMux()
 	inbox := notify.NewInbox(db.Notify(), nil)
 	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Mail: a.Mail,
 		NotifySettings: a.Notify.Settings, Webhooks: a.Notify.Webhooks, Ready: db.Ready, Log: log,
-		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
+		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+		Search: a.Search, KB: a.KB})
 	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
 		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
@@ -149,6 +165,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	defer stopMail()
+	if err := a.ensureRetrain(ctx); err != nil { // kb.go
+		a.Log.Warn("kb retrain schedule", "err", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

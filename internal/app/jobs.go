@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"helpdesk/internal/job"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/ticket"
 )
 
@@ -32,6 +33,7 @@ func (a *App) handlers() map[string]job.Handler {
 		ticket.TimerFollowupDue: onTicket(func(ctx context.Context, r ref) error {
 			return a.Tickets.FollowupOverdue(ctx, r.Ticket, r.Followup)
 		}),
+		kb.JobRetrain: a.retrainJob, // kb.go
 	}
 	a.mailHandlers(h) // mail intake and notifications (internal/app/mail.go)
 	return h

@@ -22,9 +22,11 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/search"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
 )
@@ -42,6 +44,10 @@ type Deps struct {
 	// robots and webhook subscriptions; nil leaves them out (notify.go).
 	NotifySettings *notify.Settings
 	Webhooks       *notify.Webhooks
+	// Search, when set, serves /api/v1/search (search.go).
+	Search *search.Service
+	// KB, when set, serves the knowledge base under /api/v1/kb (kb*.go).
+	KB *kb.Service
 	// Ready reports whether the desk can serve (database up, migrated).
 	Ready   func(ctx context.Context) error
 	Log     *slog.Logger
@@ -57,6 +63,8 @@ type API struct {
 	log *slog.Logger
 	h   huma.API
 	mux *http.ServeMux
+	// render turns article Markdown into safe HTML (kb.go).
+	render *kb.Renderer
 }
 
 // SessionCookie is the name of the sign-in cookie.
@@ -106,6 +114,8 @@ func New(mux *http.ServeMux, d Deps) *API {
 	if d.NotifySettings != nil && d.Webhooks != nil {
 		a.registerNotify() // notify.go
 	}
+	a.registerSearch()
+	a.registerKB()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

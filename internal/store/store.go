@@ -160,7 +160,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	return nil
+	// Rows written before the search index existed are indexed once (reindex.go).
+	return db.reindexIfFlagged(ctx)
 }
 
 // Ready reports whether the database answers and has every migration applied.

@@ -104,8 +104,11 @@ func (s *Tickets) CreateTicket(ctx context.Context, rec ticket.NewRecord) (ticke
 	var t ticket.Ticket
 	err := s.db.batch.do(ctx, func(ctx context.Context, tx conn) error {
 		var err error
-		t, err = insertTicket(ctx, tx, rec)
-		return err
+		if t, err = insertTicket(ctx, tx, rec); err != nil {
+			return err
+		}
+		// Search index, in the same transaction (search.go).
+		return s.db.indexTicket(ctx, tx, t, true)
 	})
 	if errors.Is(err, errReplay) {
 		t, ok, err := s.replay(ctx, rec)
@@ -214,6 +217,15 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 				VALUES ($1,$2,$3,$4,$5) RETURNING id`, t.ID, nullID(m.AuthorID), m.Body, m.Internal, m.CreatedAt.UnixMicro()).Scan(&m.ID)
 			if err != nil {
 				return fmt.Errorf("store: insert message: %w", err)
+			}
+			// Search index, in the same transaction (search.go).
+			if err := s.db.indexMessage(ctx, tx, m.ID, m.Body, true); err != nil {
+				return err
+			}
+		}
+		if contentChanged(c) { // title, description, group or assignee changed: refresh the search document (search.go)
+			if err := s.db.indexTicket(ctx, tx, t, false); err != nil {
+				return err
 			}
 		}
 		if a := c.Attachment; a != nil {
@@ -367,6 +379,9 @@ func (s *Tickets) ImportTickets(ctx context.Context, recs []ticket.NewRecord) ([
 		for _, r := range recs {
 			t, err := insertTicket(ctx, tx, r)
 			if err != nil {
+				return err
+			}
+			if err := s.db.indexTicket(ctx, tx, t, true); err != nil {
 				return err
 			}
 			out = append(out, t)

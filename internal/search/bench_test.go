@@ -1,0 +1,149 @@
+package search_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"helpdesk/internal/desktest"
+	"helpdesk/internal/identity"
+	"helpdesk/internal/search"
+	"helpdesk/internal/search/corpus"
+	"helpdesk/internal/store"
+	"helpdesk/internal/store/storetest"
+	"helpdesk/internal/ticket"
+)
+
+// EnvBenchN sets how many generated tickets BenchmarkSearch loads
+// (default 2,000, what CI runs; the figures in docs/architecture.md use
+// HELPDESK_SEARCH_BENCH_N=1000000).
+const EnvBenchN = "HELPDESK_SEARCH_BENCH_N"
+
+// load imports n generated tickets in batches and returns their numbers,
+// with the rate of the import (tickets, history and index rows) and of a
+// full reindex afterwards.
+func load(b *testing.B, d *desktest.Desk, n int) (numbers []string, importRate, reindexRate float64) {
+	ctx := context.Background()
+	cats, err := d.DB.Tickets().Categories(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	catOf := map[string]ticket.Category{}
+	for _, c := range cats {
+		catOf[c.Key] = c
+	}
+	topicCat := []string{"hardware", "network", "software", "consultation", "consultation", "complaint"}
+	customers := []identity.User{d.Users["cust1"], d.Users["cust2"], d.Users["cust3"]}
+	g := corpus.New(7)
+	base := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	step := 365 * 24 * time.Hour / time.Duration(n)
+	const batch = 2000
+	start := time.Now()
+	var gen time.Duration
+	for from := 0; from < n; from += batch {
+		t0 := time.Now()
+		recs := make([]ticket.NewRecord, 0, batch)
+		for i := from; i < min(n, from+batch); i++ {
+			topic := g.TopicIndex()
+			title, desc, prio := g.TicketOf(topic)
+			c := catOf[topicCat[topic]]
+			cu := customers[i%len(customers)]
+			at := base.Add(time.Duration(i) * step)
+			t := ticket.Ticket{Title: title, Description: desc, CategoryID: c.ID, Priority: ticket.Priority(prio),
+				Status: ticket.Statuses[i%len(ticket.Statuses)], Channel: ticket.ChannelWeb, RequesterID: cu.ID, OrgID: cu.OrgID,
+				GroupID: c.GroupID, Version: 1, CreatedAt: at, UpdatedAt: at}
+			recs = append(recs, ticket.NewRecord{Ticket: t, Day: at.Format("20060102"),
+				Events: []ticket.Event{{Actor: "bench", Kind: ticket.EventCreated, At: at}}})
+		}
+		gen += time.Since(t0)
+		got, err := d.DB.Tickets().ImportTickets(ctx, recs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range got {
+			numbers = append(numbers, t.Number)
+		}
+	}
+	importRate = float64(n) / (time.Since(start) - gen).Seconds()
+	if err := d.DB.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	if _, err := d.DB.Search().Reindex(ctx); err != nil {
+		b.Fatal(err)
+	}
+	reindexRate = float64(n) / time.Since(start).Seconds()
+	if err := d.DB.Analyze(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return numbers, importRate, reindexRate
+}
+
+// BenchmarkSearch measures search latency per query class on a generated
+// desk: one-, two- and four-character Chinese, English words and ticket
+// numbers, each a first page of 20 highlighted results as an admin (who
+// sees everything, so every match counts) and as an agent of one group.
+// It reports p50 and p95 per query (ms) and logs the index build rates.
+func BenchmarkSearch(b *testing.B) {
+	n := 2000
+	if v := os.Getenv(EnvBenchN); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 100 {
+			b.Fatalf("%s=%q: want a number ≥ 100", EnvBenchN, v)
+		}
+	}
+	engines := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite, "postgres": storetest.Postgres}
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			db := engines[name](b)
+			d := desktest.New(b, db, desktest.Options{})
+			numbers, importRate, reindexRate := load(b, d, n)
+			fmt.Fprintf(os.Stderr, "%s, %d tickets: import with index %.0f tickets/s, reindex %.0f tickets/s\n", name, n, importRate, reindexRate)
+			s := search.NewService(search.Deps{Store: db.Search(), Tickets: d.Tickets})
+			classes := []struct {
+				name    string
+				queries []string
+			}{
+				{"cjk1", []string{"卡", "屏", "慢", "网", "码", "机", "键"}},
+				{"cjk2", []string{"打印", "网络", "密码", "蓝屏", "邮箱", "账号", "黑屏"}},
+				{"cjk4", []string{"打印模糊", "无法开机", "认证失败", "运行缓慢", "更新失败", "服务态度"}},
+				{"english", []string{"printer", "password", "timeout", "crash", "refund", "scanner"}},
+				{"number", nil},
+			}
+			for i := 0; i < 50; i++ {
+				classes[4].queries = append(classes[4].queries, numbers[(i*7919)%len(numbers)])
+			}
+			for _, as := range []string{"admin", "agent3"} {
+				by := d.Actors[as]
+				for _, c := range classes {
+					b.Run(as+"/"+c.name, func(b *testing.B) {
+						var lat []time.Duration
+						for i := 0; b.Loop(); i++ {
+							t0 := time.Now()
+							res, err := s.Search(context.Background(), by, search.Input{Q: c.queries[i%len(c.queries)]})
+							lat = append(lat, time.Since(t0))
+							if err != nil {
+								b.Fatal(err)
+							}
+							if c.name == "number" && as == "admin" && (len(res.Results) == 0 || !res.Results[0].ExactNumber) {
+								b.Fatalf("number %s not found first", c.queries[i%len(c.queries)])
+							}
+						}
+						slices.Sort(lat)
+						pct := func(p float64) float64 {
+							return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
+						}
+						b.ReportMetric(pct(0.50), "p50-ms")
+						b.ReportMetric(pct(0.95), "p95-ms")
+						b.ReportMetric(0, "ns/op")
+					})
+				}
+			}
+			fmt.Fprintln(os.Stderr) // keep the engines' output apart
+		})
+	}
+}

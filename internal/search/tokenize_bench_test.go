@@ -1,0 +1,34 @@
+package search
+
+import (
+	"testing"
+
+	"helpdesk/internal/search/corpus"
+)
+
+// BenchmarkTokenize measures the tokenizer alone on generated tickets
+// (title and description), one ticket per op: the CPU part of indexing.
+func BenchmarkTokenize(b *testing.B) {
+	g := corpus.New(1)
+	var texts [1000][2]string
+	bytes := 0
+	for i := range texts {
+		texts[i][0], texts[i][1] = g.Ticket()
+		bytes += len(texts[i][0]) + len(texts[i][1])
+	}
+	b.SetBytes(int64(bytes / len(texts)))
+	for i := 0; b.Loop(); i++ {
+		t := texts[i%len(texts)]
+		IndexText(t[0])
+		IndexText(t[1])
+	}
+}
+
+// BenchmarkTSVector measures building a PostgreSQL vector for a ticket.
+func BenchmarkTSVector(b *testing.B) {
+	g := corpus.New(1)
+	title, desc := g.Ticket()
+	for b.Loop() {
+		TSVector(Field{Text: title, Weight: 'A'}, Field{Text: desc})
+	}
+}
