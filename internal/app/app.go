@@ -20,6 +20,7 @@ import (
 	"helpdesk/internal/identity"
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/report"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
@@ -42,6 +43,8 @@ type App struct {
 	Handler  http.Handler
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
+	// Reports computes the report figures (internal/app/report.go).
+	Reports *report.Service
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -76,6 +79,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Limits: ticket.Limits{MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20, AttachmentTypes: cfg.AttachmentTypes},
 		SLA:    a.SLA, UnassignOnAckBreach: cfg.UnassignOnAckBreach,
 		Periods: ticket.Periods{AutoConfirm: cfg.AutoConfirm, AutoClose: cfg.AutoClose}})
+	a.openReports()
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
@@ -100,6 +104,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	if err := a.startReports(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("reports: %w", err)
+	}
 	if err := a.Jobs.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)

@@ -25,7 +25,7 @@ func (a *App) handlers() map[string]job.Handler {
 			return fn(ctx, r)
 		}
 	}
-	return map[string]job.Handler{
+	h := map[string]job.Handler{
 		ticket.TimerAutoConfirm: onTicket(func(ctx context.Context, r ref) error { return a.Tickets.AutoConfirm(ctx, r.Ticket) }),
 		ticket.TimerAutoClose:   onTicket(func(ctx context.Context, r ref) error { return a.Tickets.AutoClose(ctx, r.Ticket) }),
 		ticket.TimerSLA:         onTicket(func(ctx context.Context, r ref) error { return a.Tickets.SLATick(ctx, r.Ticket) }),
@@ -33,4 +33,9 @@ func (a *App) handlers() map[string]job.Handler {
 			return a.Tickets.FollowupOverdue(ctx, r.Ticket, r.Followup)
 		}),
 	}
+	// Reports (internal/app/report.go).
+	for k, fn := range a.reportHandlers() {
+		h[k] = fn
+	}
+	return h
 }
