@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"helpdesk/internal/audit"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/config"
 	"helpdesk/internal/httpapi"
@@ -21,6 +22,7 @@ import (
 	"helpdesk/internal/job"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/report"
+	"helpdesk/internal/report/export"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
@@ -43,8 +45,13 @@ type App struct {
 	Handler  http.Handler
 	// Jobs runs the durable timers (SLA deadlines, auto-confirmation …).
 	Jobs *job.Runner
-	// Reports computes the report figures (internal/app/report.go).
+	// Reports computes the report figures; Exports writes export files;
+	// Audit keeps the audit log; Metrics feeds /metrics (report.go, observe.go).
 	Reports *report.Service
+	Exports *export.Service
+	Audit   *audit.Service
+	Metrics *Metrics
+	api     *httpapi.API
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -71,6 +78,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	ids := db.Identity()
+	log = slog.New(ridHandler{log.Handler()}) // every line of a request carries its id (observe.go)
 	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
@@ -84,10 +92,13 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
 	mux := http.NewServeMux()
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
-		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20})
+	a.api = httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
+		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit})
 	mux.HandleFunc("GET /{$}", a.home)
-	a.Handler = logRequests(log, mux)
+	// Metrics, request ids and request logs (observe.go).
+	mux.Handle("GET /metrics", a.metricsHandler())
+	a.Handler = a.observe(mux, mux)
 	return a, nil
 }
 
@@ -144,20 +155,6 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Helpdesk 技术支持中心</title><body style="font:16px system-ui,sans-serif;max-width:640px;margin:48px auto;padding:0 16px">
 <h1>Helpdesk 技术支持中心</h1><p>API: <a href="/api/docs">/api/docs</a> · <a href="/api/v1/openapi.json">OpenAPI</a></p></body></html>`)
-}
-
-// logRequests logs each request once, at the boundary.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: 200}
-		next.ServeHTTP(sw, r)
-		if sw.status >= 500 {
-			log.Error("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
-		} else if log.Enabled(r.Context(), slog.LevelDebug) {
-			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
-		}
-	})
 }
 
 type statusWriter struct {

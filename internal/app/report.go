@@ -2,10 +2,17 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
+	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"helpdesk/internal/audit"
+	"helpdesk/internal/i18n"
 	"helpdesk/internal/job"
 	"helpdesk/internal/report"
+	"helpdesk/internal/report/export"
 )
 
 // The report refresh job folds changed tickets into the report rollups.
@@ -18,10 +25,16 @@ const (
 	RefreshEvery = 5 * time.Second
 )
 
-// openReports builds the report service.
+// openReports builds the report, export and audit services and the metrics.
 func (a *App) openReports() {
-	a.Reports = report.NewService(report.Deps{Store: a.DB.Reports(), Refresh: a.DB.Reports(), Directory: a.DB.Identity(),
-		Categories: a.DB.Reports(), Calendars: a.SLA, Location: a.Location})
+	db := a.DB
+	a.Reports = report.NewService(report.Deps{Store: db.Reports(), Refresh: db.Reports(), Directory: db.Identity(),
+		Categories: db.Reports(), Calendars: a.SLA, Ops: db.Ops(), Location: a.Location})
+	a.Exports = export.NewService(export.Deps{Store: db.Exports(), Tickets: a.Tickets, Users: db.Identity(),
+		Dir: filepath.Join(a.Config.DataDir, "exports"), Loc: a.Location,
+		Label: func(lang, key string) string { return i18n.T(i18n.Lang(lang), key, nil) }})
+	a.Audit = audit.NewService(db.Audit(), nil)
+	a.Metrics = newMetrics(a)
 }
 
 // startReports schedules the refresh job (again) at start.
@@ -46,5 +59,32 @@ func (a *App) reportHandlers() map[string]job.Handler {
 			}
 			return a.DB.Jobs().Schedule(ctx, next)
 		},
+		export.JobKind: func(ctx context.Context, j job.Job) error {
+			var p struct {
+				Export int64 `json:"export"`
+			}
+			if err := j.Decode(&p); err != nil {
+				return err
+			}
+			return a.Exports.Run(ctx, p.Export)
+		},
 	}
+}
+
+// metricsHandler serves /metrics, behind the metrics token when one is set.
+func (a *App) metricsHandler() http.Handler {
+	h := a.Metrics.handler()
+	tok := a.Config.MetricsToken
+	if tok == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -33,6 +33,8 @@ type Config struct {
 	// UnassignOnAckBreach returns a ticket to its group queue when the
 	// assignee misses the acknowledgement deadline.
 	UnassignOnAckBreach bool
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 }
 
 // Defaults returns the built-in configuration.
@@ -57,6 +59,7 @@ var Env = []struct{ Flag, Var, Doc string }{
 	{"auto-confirm", "HELPDESK_AUTO_CONFIRM", "confirm an unanswered solution after this long"},
 	{"auto-close", "HELPDESK_AUTO_CLOSE", "close a resolved ticket after this long"},
 	{"unassign-on-ack-breach", "HELPDESK_UNASSIGN_ON_ACK_BREACH", "return a ticket to its queue when the assignee misses the acknowledgement deadline"},
+	{"metrics-token", "HELPDESK_METRICS_TOKEN", "bearer token /metrics requires; empty: open (keep it behind a firewall)"},
 }
 
 // Bind registers the shared flags on fs, with defaults taken from the
@@ -83,6 +86,7 @@ func (c *Config) Bind(fs *flag.FlagSet, server bool) {
 	fs.DurationVar(&c.AutoClose, "auto-close", envDuration("HELPDESK_AUTO_CLOSE", c.AutoClose), "close a resolved ticket after this long")
 	fs.BoolVar(&c.UnassignOnAckBreach, "unassign-on-ack-breach", env("HELPDESK_UNASSIGN_ON_ACK_BREACH", strconv.FormatBool(c.UnassignOnAckBreach)) == "true",
 		"return a ticket to its group queue when the assignee misses the acknowledgement deadline")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("HELPDESK_METRICS_TOKEN", c.MetricsToken), "bearer token /metrics requires")
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

@@ -58,8 +58,10 @@ type Deps struct {
 	Categories  Categories
 	Calendars   Calendars
 	Deflections Deflections
-	Location    *time.Location
-	Now         func() time.Time
+	// Ops reads the live state for the dashboard.
+	Ops      OpsStore
+	Location *time.Location
+	Now      func() time.Time
 }
 
 // Service answers report queries for supervisors and admins.

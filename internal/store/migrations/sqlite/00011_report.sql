@@ -46,7 +46,54 @@ CREATE TABLE report_daily (
 );
 CREATE INDEX report_daily_day ON report_daily (dim, day);
 
+-- Exports that run as background jobs (report.export), with their progress
+-- and the file they produced under the data directory.
+CREATE TABLE report_exports (
+    id          INTEGER PRIMARY KEY,
+    user_id     BIGINT  NOT NULL REFERENCES users(id),
+    kind        TEXT    NOT NULL,
+    format      TEXT    NOT NULL,
+    lang        TEXT    NOT NULL,
+    params      TEXT    NOT NULL,
+    state       TEXT    NOT NULL,
+    rows_done   BIGINT  NOT NULL DEFAULT 0,
+    progress    REAL    NOT NULL DEFAULT 0,
+    file        TEXT    NOT NULL DEFAULT '',
+    size        BIGINT  NOT NULL DEFAULT 0,
+    error       TEXT    NOT NULL DEFAULT '',
+    created_at  BIGINT  NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX report_exports_user ON report_exports (user_id, id);
+
+-- The audit log: sign-ins, permission and settings changes, exports, deletions.
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         BIGINT  NOT NULL,
+    actor_id   BIGINT,
+    actor      TEXT    NOT NULL DEFAULT '',
+    action     TEXT    NOT NULL,
+    target     TEXT    NOT NULL DEFAULT '',
+    status     INTEGER NOT NULL DEFAULT 0,
+    ip         TEXT    NOT NULL DEFAULT '',
+    request_id TEXT    NOT NULL DEFAULT '',
+    detail     TEXT    NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON audit_log (at, id);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);
+
+-- The live dashboard and /metrics count tickets by status and priority.
+CREATE INDEX tickets_status ON tickets (status, priority);
+
+-- Who is online: sessions seen recently, per user.
+CREATE INDEX sessions_user_seen ON sessions (user_id, seen_at);
+
 -- +goose Down
+DROP INDEX sessions_user_seen;
+DROP INDEX tickets_status;
+DROP TABLE audit_log;
+DROP TABLE report_exports;
 DROP TABLE report_daily;
 DROP TABLE report_facts;
 DROP TABLE report_marks;
