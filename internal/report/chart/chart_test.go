@@ -46,7 +46,7 @@ type svgDoc struct {
 
 func TestGolden(t *testing.T) {
 	week := Chart{ID: "vol", Title: "工单量（按天）", Desc: "10 月 5 日至 11 日每天新建与解决的工单数。",
-		X: []string{"10-05", "10-06", "10-07", "10-08", "10-09", "10-10", "10-11"},
+		X:      []string{"10-05", "10-06", "10-07", "10-08", "10-09", "10-10", "10-11"},
 		Series: []Series{{Name: "新建", Values: []float64{12, 18, 9, 0, 22, 15, 7}}, {Name: "已解决", Values: []float64{10, 14, 11, 3, 19, 16, 9}}}}
 	en := week
 	en.ID, en.Title, en.Desc = "vol-en", "Tickets per day", "Tickets created and resolved each day, 5–11 October."
