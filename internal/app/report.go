@@ -29,7 +29,7 @@ const (
 func (a *App) openReports() {
 	db := a.DB
 	a.Reports = report.NewService(report.Deps{Store: db.Reports(), Refresh: db.Reports(), Directory: db.Identity(),
-		Categories: db.Reports(), Calendars: a.SLA, Ops: db.Ops(), Location: a.Location})
+		Categories: db.Reports(), Calendars: a.SLA, Policies: a.SLA, Ops: db.Ops(), Location: a.Location})
 	a.Exports = export.NewService(export.Deps{Store: db.Exports(), Tickets: a.Tickets, Users: db.Identity(),
 		Dir: filepath.Join(a.Config.DataDir, "exports"), Loc: a.Location,
 		Label: func(lang, key string) string { return i18n.T(i18n.Lang(lang), key, nil) }})

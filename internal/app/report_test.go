@@ -156,7 +156,25 @@ func TestReportsOverHTTP(t *testing.T) {
 				if v.Created != 3 {
 					t.Errorf("created = %d, want 3", v.Created)
 				}
-				for _, name := range []string{"times", "sla", "rates", "satisfaction", "agents", "groups"} {
+				var st struct {
+					Assumptions struct {
+						WaitSecs int64 `json:"wait_secs"`
+					}
+					Hours []struct{ Arrivals float64 }
+				}
+				json.Unmarshal(read(t, d.do(t, "super", "GET", "/api/v1/reports/staffing"+q, nil), 200), &st)
+				var arrivals float64
+				for _, h := range st.Hours {
+					arrivals += h.Arrivals
+				}
+				if st.Assumptions.WaitSecs != 4*3600 || len(st.Hours) != 24 || arrivals != 3 {
+					t.Errorf("staffing = %+v", st)
+				}
+				svg := string(read(t, d.do(t, "super", "GET", "/api/v1/reports/arrivals/chart"+q, nil, "Accept-Language", "en"), 200))
+				if !strings.Contains(svg, "<title id=\"arrivals-title\">Ticket arrivals (weekday × hour)</title>") {
+					t.Errorf("arrivals chart: %.200s", svg)
+				}
+				for _, name := range []string{"times", "sla", "rates", "satisfaction", "agents", "groups", "arrivals"} {
 					read(t, d.do(t, "super", "GET", "/api/v1/reports/"+name+q, nil), 200)
 				}
 				var dash struct {

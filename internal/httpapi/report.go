@@ -231,6 +231,7 @@ func (a *API) registerReports() {
 	}
 	a.registerReportExports()
 	a.registerDashboard()
+	a.registerStaffing()
 }
 
 // actor is the caller once reportQuery has checked there is one.

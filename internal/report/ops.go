@@ -22,6 +22,9 @@ type OpsStore interface {
 	Staff(ctx context.Context, seenSince time.Time) ([]AgentLoad, error)
 	// CreatedSince counts tickets created at or after t.
 	CreatedSince(ctx context.Context, t time.Time) (int64, error)
+	// OnDuty sums, per local hour of the day, the distinct staff who
+	// acted on a ticket in each hour of [from, to).
+	OnDuty(ctx context.Context, from, to time.Time, loc *time.Location) ([24]float64, error)
 }
 
 // StatusCount is the number of open tickets in one status and priority.

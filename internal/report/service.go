@@ -59,7 +59,9 @@ type Deps struct {
 	Calendars   Calendars
 	Deflections Deflections
 	// Ops reads the live state for the dashboard.
-	Ops      OpsStore
+	Ops OpsStore
+	// Policies gives staffing its first-response targets.
+	Policies Policies
 	Location *time.Location
 	Now      func() time.Time
 }

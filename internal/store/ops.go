@@ -139,3 +139,33 @@ func (s *Ops) CreatedSince(ctx context.Context, t time.Time) (int64, error) {
 	err := s.db.read().QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE created_at >= $1`, t.UnixMicro()).Scan(&n)
 	return n, err
 }
+
+// OnDuty sums, per local hour of the day, the distinct staff who acted on
+// a ticket in each hour of [from, to) (index ticket_events_at).
+func (s *Ops) OnDuty(ctx context.Context, from, to time.Time, loc *time.Location) ([24]float64, error) {
+	var out [24]float64
+	rows, err := s.db.read().QueryContext(ctx, `SELECT e.at, e.actor_id FROM ticket_events e
+		JOIN users u ON u.id = e.actor_id AND u.role IN ('agent', 'supervisor', 'admin')
+		WHERE e.at >= $1 AND e.at < $2`, from.UnixMicro(), to.UnixMicro())
+	if err != nil {
+		return out, fmt.Errorf("store: on duty: %w", err)
+	}
+	defer rows.Close()
+	type slot struct {
+		hour  int64
+		actor int64
+	}
+	seen := map[slot]bool{}
+	for rows.Next() {
+		var at, actor int64
+		if err := rows.Scan(&at, &actor); err != nil {
+			return out, fmt.Errorf("store: on duty: %w", err)
+		}
+		k := slot{at / 3600e6, actor}
+		if !seen[k] {
+			seen[k] = true
+			out[time.UnixMicro(at).In(loc).Hour()]++
+		}
+	}
+	return out, rows.Err()
+}

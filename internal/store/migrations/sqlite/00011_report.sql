@@ -89,7 +89,11 @@ CREATE INDEX tickets_status ON tickets (status, priority);
 -- Who is online: sessions seen recently, per user.
 CREATE INDEX sessions_user_seen ON sessions (user_id, seen_at);
 
+-- Staffing: who acted on tickets in each hour.
+CREATE INDEX ticket_events_at ON ticket_events (at);
+
 -- +goose Down
+DROP INDEX ticket_events_at;
 DROP INDEX sessions_user_seen;
 DROP INDEX tickets_status;
 DROP TABLE audit_log;
