@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"helpdesk/internal/alert"
 	"helpdesk/internal/audit"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/config"
@@ -50,6 +51,7 @@ type App struct {
 	Reports *report.Service
 	Exports *export.Service
 	Audit   *audit.Service
+	Alerts  *alert.Service
 	Metrics *Metrics
 	api     *httpapi.API
 }
@@ -94,7 +96,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	mux := http.NewServeMux()
 	a.api = httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: a.SLA, Routing: a.Routing, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
-		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit})
+		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit, Alerts: a.Alerts})
 	mux.HandleFunc("GET /{$}", a.home)
 	// Metrics, request ids and request logs (observe.go).
 	mux.Handle("GET /metrics", a.metricsHandler())

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"helpdesk/internal/alert"
 	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/job"
@@ -23,6 +24,11 @@ const (
 	keyReportRefresh = "report:refresh"
 	// RefreshEvery is how stale the reports may be.
 	RefreshEvery = 5 * time.Second
+
+	jobAlertEvaluate = "alert.evaluate"
+	keyAlertEvaluate = "alert:evaluate"
+	// AlertEvery is how often alert rules are evaluated.
+	AlertEvery = 30 * time.Second
 )
 
 // openReports builds the report, export and audit services and the metrics.
@@ -34,6 +40,8 @@ func (a *App) openReports() {
 		Dir: filepath.Join(a.Config.DataDir, "exports"), Loc: a.Location,
 		Label: func(lang, key string) string { return i18n.T(i18n.Lang(lang), key, nil) }})
 	a.Audit = audit.NewService(db.Audit(), nil)
+	// Mailboxes and extra deliveries (email, IM) plug in here when mail intake lands.
+	a.Alerts = alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(), Directory: db.Identity()})
 	a.Metrics = newMetrics(a)
 }
 
@@ -43,7 +51,11 @@ func (a *App) startReports(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.DB.Jobs().Schedule(ctx, j)
+	k, err := job.New(jobAlertEvaluate, keyAlertEvaluate, time.Now().Add(AlertEvery), nil)
+	if err != nil {
+		return err
+	}
+	return a.DB.Jobs().Schedule(ctx, j, k)
 }
 
 // reportHandlers are the durable jobs of the reports.
@@ -54,6 +66,16 @@ func (a *App) reportHandlers() map[string]job.Handler {
 				return err
 			}
 			next, err := job.New(jobReportRefresh, keyReportRefresh, time.Now().Add(RefreshEvery), nil)
+			if err != nil {
+				return err
+			}
+			return a.DB.Jobs().Schedule(ctx, next)
+		},
+		jobAlertEvaluate: func(ctx context.Context, _ job.Job) error {
+			if err := a.Alerts.Evaluate(ctx); err != nil {
+				return err
+			}
+			next, err := job.New(jobAlertEvaluate, keyAlertEvaluate, time.Now().Add(AlertEvery), nil)
 			if err != nil {
 				return err
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"helpdesk/internal/alert"
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
@@ -51,6 +52,7 @@ type Deps struct {
 	Reports *report.Service
 	Exports *export.Service
 	Audit   *audit.Service
+	Alerts  *alert.Service
 }
 
 // API is the JSON API.
@@ -107,6 +109,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a.registerReports()
 	a.registerExports()
 	a.registerAudit()
+	a.registerAlerts()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,7 @@ var auditedOps = map[string]string{
 	"create-rule": "routing.rule.create", "update-rule": "routing.rule.update", "delete-rule": "routing.rule.delete",
 	"reorder-rules": "routing.rule.reorder", "set-group-strategy": "group.strategy", "set-availability": "user.availability",
 	"save-calendar": "sla.calendar.save", "import-calendar": "sla.calendar.import", "save-policy": "sla.policy.save",
-	"save-alert-rule": "alert.rule.save", "delete-alert-rule": "alert.rule.delete",
+	"save-alert-rule": "alert.rule.create", "update-alert-rule": "alert.rule.update", "delete-alert-rule": "alert.rule.delete",
 }
 
 // RequestIDHeader carries the request id (set by the app's middleware).

@@ -108,6 +108,13 @@ var zhReport = map[string]string{
 	"report.weekday.fri":              "周五",
 	"report.weekday.sat":              "周六",
 	"report.weekday.sun":              "周日",
+	"alert.kind_invalid":              "告警类型 {value} 无效。",
+	"alert.threshold_invalid":         "阈值须在 0–{max} 之间。",
+	"alert.for_invalid":               "持续时间须在 0–{max} 分钟之间。",
+	"alert.recipients_invalid":        "请指定 1–{max} 个接收人。",
+	"alert.recipient_unknown":         "接收人 {login} 不存在或不是客服人员。",
+	"alert.too_many_rules":            "告警规则最多 {max} 条。",
+	"alert.rule_not_found":            "没有这条告警规则。",
 }
 
 var enReport = map[string]string{
@@ -217,4 +224,11 @@ var enReport = map[string]string{
 	"report.weekday.fri":              "Fri",
 	"report.weekday.sat":              "Sat",
 	"report.weekday.sun":              "Sun",
+	"alert.kind_invalid":              "The alert kind {value} is invalid.",
+	"alert.threshold_invalid":         "The threshold must be 0–{max}.",
+	"alert.for_invalid":               "The duration must be 0–{max} minutes.",
+	"alert.recipients_invalid":        "Name 1–{max} recipients.",
+	"alert.recipient_unknown":         "The recipient {login} does not exist or is not staff.",
+	"alert.too_many_rules":            "At most {max} alert rules.",
+	"alert.rule_not_found":            "No such alert rule.",
 }

@@ -92,7 +92,32 @@ CREATE INDEX sessions_user_seen ON sessions (user_id, seen_at);
 -- Staffing: who acted on tickets in each hour.
 CREATE INDEX ticket_events_at ON ticket_events (at);
 
+-- Alert rules (admins) and the alerts they opened; at most one open alert
+-- per rule (the partial unique index deduplicates across nodes).
+CREATE TABLE alert_rules (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT    NOT NULL,
+    threshold     INTEGER NOT NULL DEFAULT 0,
+    for_minutes   INTEGER NOT NULL DEFAULT 0,
+    recipients    TEXT    NOT NULL DEFAULT '',
+    enabled       BOOLEAN NOT NULL DEFAULT TRUE,
+    pending_since BIGINT,
+    updated_at    BIGINT  NOT NULL
+);
+CREATE TABLE alerts (
+    id          INTEGER PRIMARY KEY,
+    rule_id     BIGINT  NOT NULL,
+    kind        TEXT    NOT NULL,
+    detail      TEXT    NOT NULL DEFAULT '',
+    opened_at   BIGINT  NOT NULL,
+    resolved_at BIGINT
+);
+CREATE UNIQUE INDEX alerts_open ON alerts (rule_id) WHERE resolved_at IS NULL;
+CREATE INDEX alerts_recent ON alerts (id);
+
 -- +goose Down
+DROP TABLE alerts;
+DROP TABLE alert_rules;
 DROP INDEX ticket_events_at;
 DROP INDEX sessions_user_seen;
 DROP INDEX tickets_status;
