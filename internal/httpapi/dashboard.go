@@ -14,7 +14,7 @@ type DashboardJSON struct {
 	Open                 []DashboardCountJSON `json:"open" doc:"Open tickets by status and priority."`
 	Unassigned           int64                `json:"unassigned"`
 	OldestUnassignedSecs int64                `json:"oldest_unassigned_secs" doc:"Age of the oldest unassigned ticket."`
-	DueWithinHour        int64                `json:"due_within_hour" doc:"Tickets whose next SLA threshold (warning or breach) falls within the hour."`
+	DueWithinHour        int64                `json:"due_within_hour" doc:"Tickets that breach an SLA target within the hour unless someone acts."`
 	DueWithinHourList    []string             `json:"due_within_hour_list"`
 	BreachedNow          int64                `json:"breached_now" doc:"Open tickets with a breached target."`
 	Agents               []DashboardAgentJSON `json:"agents"`

@@ -13,7 +13,8 @@ type OpsStore interface {
 	OpenCounts(ctx context.Context) ([]StatusCount, error)
 	// Unassigned counts unassigned tickets and finds the oldest one's creation.
 	Unassigned(ctx context.Context) (n int64, oldest time.Time, err error)
-	// DueBetween counts open tickets whose next SLA threshold lies in
+	// DueBetween counts open tickets whose earliest SLA deadline (a breach
+	// of a running clock, tickets.sla_next_due) lies in
 	// [from, to) and lists up to limit of their numbers, soonest first.
 	DueBetween(ctx context.Context, from, to time.Time, limit int) (int64, []string, error)
 	// BreachedOpen counts open tickets with a breached target.
@@ -48,8 +49,8 @@ type Dashboard struct {
 	Open             []StatusCount
 	Unassigned       int64
 	OldestUnassigned time.Duration // age of the oldest unassigned ticket
-	// DueSoon counts tickets whose next SLA threshold (a warning or a
-	// breach) falls within the next hour; DueSoonList names the first ones.
+	// DueSoon counts tickets that will breach an SLA target within the
+	// next hour unless someone acts; DueSoonList names the first ones.
 	DueSoon     int64
 	DueSoonList []string
 	BreachedNow int64

@@ -77,7 +77,7 @@ func (s *Ops) UnassignedSince(ctx context.Context, before time.Time) (int64, err
 	return n, err
 }
 
-// DueBetween counts open tickets whose next SLA threshold is in [from, to).
+// DueBetween counts open tickets whose earliest SLA deadline is in [from, to).
 func (s *Ops) DueBetween(ctx context.Context, from, to time.Time, limit int) (int64, []string, error) {
 	var n int64
 	if err := s.db.read().QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE sla_next_due >= $1 AND sla_next_due < $2`,
