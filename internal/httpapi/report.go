@@ -157,7 +157,8 @@ type ReportMemberJSON struct {
 	Name         string         `json:"name"`
 	Handled      int64          `json:"handled"`
 	Open         int64          `json:"open"`
-	HandlingWork ReportStatJSON `json:"handling_working"`
+	HandlingCount   int64   `json:"handling_count"`
+	HandlingAvgSecs float64 `json:"handling_avg_working_secs" doc:"Average working time from creation to resolution."`
 	CSAT         ReportRateJSON `json:"csat"`
 	Ratings      int64          `json:"ratings"`
 }
@@ -224,7 +225,7 @@ func (a *API) registerReports() {
 				return nil, err
 			}
 			return list(v.([]report.Member), func(m report.Member) ReportMemberJSON {
-				return ReportMemberJSON{Name: m.Name, Handled: m.Handled, Open: m.Open, HandlingWork: statJSON(m.HandlingWork),
+				return ReportMemberJSON{Name: m.Name, Handled: m.Handled, Open: m.Open, HandlingCount: m.HandlingWork.N, HandlingAvgSecs: m.HandlingWork.Avg,
 					CSAT: rateJSON(m.CSAT), Ratings: m.Ratings}
 			}), nil
 		})

@@ -232,7 +232,8 @@ type Member struct {
 	Name string
 	// Handled: tickets created in the period and resolved; Open: open now.
 	Handled, Open int64
-	// HandlingWork is the average working time from creation to resolution.
+	// HandlingWork is the working time from creation to resolution: count
+	// and average (team rows carry no histogram, so no median).
 	HandlingWork Stat
 	CSAT         Rate
 	Ratings      int64
@@ -241,7 +242,7 @@ type Member struct {
 // MemberOf builds one line from the member's totals and open count.
 func MemberOf(id int64, name string, t Cell, open int64) Member {
 	n := t.Ratings[0] + t.Ratings[1] + t.Ratings[2] + t.Ratings[3]
-	return Member{ID: id, Name: name, Handled: t.ResolvedTickets, Open: open, HandlingWork: StatOf(t.ResolutionWork),
+	return Member{ID: id, Name: name, Handled: t.ResolvedTickets, Open: open, HandlingWork: avgOf(t.ResolutionWork),
 		CSAT: Rate{t.Ratings[0] + t.Ratings[1], n}, Ratings: n}
 }
 
@@ -253,4 +254,13 @@ func SortMembers(ms []Member) {
 		}
 		return ms[i].Name < ms[j].Name
 	})
+}
+
+// avgOf summarises durations by count and average only.
+func avgOf(d Durations) Stat {
+	s := Stat{N: d.N}
+	if d.N > 0 {
+		s.Avg = float64(d.Sum) / float64(d.N)
+	}
+	return s
 }

@@ -132,7 +132,9 @@ func (s *Reports) CellsBy(ctx context.Context, dim report.Dim, from, to int32, f
 			if err := r.Scan(&v, &text); err != nil {
 				return err
 			}
-			return decodeCell(text, get(v))
+			// Team rows need no histograms: decode the counters only.
+			counters, _, _ := strings.Cut(text, ";")
+			return decodeCell(counters, get(v))
 		}, string(dim), from, to)
 		return out, err
 	}
