@@ -154,13 +154,13 @@ type SatisfactionJSON struct {
 
 // ReportMemberJSON is one agent's or group's line.
 type ReportMemberJSON struct {
-	Name         string         `json:"name"`
-	Handled      int64          `json:"handled"`
-	Open         int64          `json:"open"`
-	HandlingCount   int64   `json:"handling_count"`
-	HandlingAvgSecs float64 `json:"handling_avg_working_secs" doc:"Average working time from creation to resolution."`
-	CSAT         ReportRateJSON `json:"csat"`
-	Ratings      int64          `json:"ratings"`
+	Name            string         `json:"name"`
+	Handled         int64          `json:"handled"`
+	Open            int64          `json:"open"`
+	HandlingCount   int64          `json:"handling_count"`
+	HandlingAvgSecs float64        `json:"handling_avg_working_secs" doc:"Average working time from creation to resolution."`
+	CSAT            ReportRateJSON `json:"csat"`
+	Ratings         int64          `json:"ratings"`
 }
 
 type reportOut[T any] struct{ Body T }
