@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"helpdesk/internal/alert"
+	"helpdesk/internal/audit"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/config"
 	"helpdesk/internal/httpapi"
@@ -23,6 +25,8 @@ import (
 	"helpdesk/internal/live"
 	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/report"
+	"helpdesk/internal/report/export"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/search"
 	"helpdesk/internal/site"
@@ -63,6 +67,14 @@ type App struct {
 	Mail *mailin.Service
 	// Notify is outbound notifications (internal/app/notify.go).
 	Notify *Notify
+	// Reports computes the report figures; Exports writes export files;
+	// Audit keeps the audit log; Metrics feeds /metrics (report.go, observe.go).
+	Reports *report.Service
+	Exports *export.Service
+	Audit   *audit.Service
+	Alerts  *alert.Service
+	Metrics *Metrics
+	api     *httpapi.API
 }
 
 // Open connects to the database, applies migrations and wires the services.
@@ -89,6 +101,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	ids := db.Identity()
+	log = slog.New(ridHandler{log.Handler()}) // every line of a request carries its id (observe.go)
 	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
@@ -115,6 +128,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		db.Close()
 		return nil, err
 	}
+	a.openReports()
 	// Handlers wait on the database, not the CPU: 16 at a time keeps a burst
 	// of due SLA timers (10,000 in the soak test) within seconds of due.
 	a.Jobs = job.NewRunner(job.Deps{Store: db.Jobs(), Handlers: a.handlers(), Log: log, Concurrency: 16})
@@ -123,17 +137,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Macros: db.KB(), Actions: a.Tickets, Blobs: blobs, Attachments: db.KB()})
 	mux := http.NewServeMux()
 	inbox := notify.NewInbox(db.Notify(), nil)
-	httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Mail: a.Mail,
+	a.api = httpapi.New(mux, httpapi.Deps{Identity: a.Identity, Tickets: a.Tickets, Inbox: inbox, SLA: a.SLA, Routing: a.Routing, Mail: a.Mail,
 		NotifySettings: a.Notify.Settings, Webhooks: a.Notify.Webhooks, Ready: db.Ready, Log: log,
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
-		Search: a.Search, KB: a.KB})
+		Search: a.Search, KB: a.KB,
+		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit, Alerts: a.Alerts})
 	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
 		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
 		db.Close()
 		return nil, err
 	}
-	a.Handler = logRequests(log, mux)
+	// Metrics, request ids and request logs (observe.go).
+	mux.Handle("GET /metrics", a.metricsHandler())
+	a.Handler = a.observe(mux, mux)
 	return a, nil
 }
 
@@ -151,6 +168,10 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	srv.RegisterOnShutdown(a.Web.Close)
+	if err := a.startReports(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("reports: %w", err)
+	}
 	if err := a.Jobs.Start(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("jobs: %w", err)
@@ -192,20 +213,6 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
-}
-
-// logRequests logs each request once, at the boundary.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: 200}
-		next.ServeHTTP(sw, r)
-		if sw.status >= 500 {
-			log.Error("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
-		} else if log.Enabled(r.Context(), slog.LevelDebug) {
-			log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "dur", time.Since(start))
-		}
-	})
 }
 
 type statusWriter struct {

@@ -36,5 +36,9 @@ func (a *App) handlers() map[string]job.Handler {
 		kb.JobRetrain: a.retrainJob, // kb.go
 	}
 	a.mailHandlers(h) // mail intake and notifications (internal/app/mail.go)
+	// Reports (internal/app/report.go).
+	for k, fn := range a.reportHandlers() {
+		h[k] = fn
+	}
 	return h
 }

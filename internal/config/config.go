@@ -35,6 +35,8 @@ type Config struct {
 	UnassignOnAckBreach bool
 	// Mail configures mail in and out (mail.go).
 	Mail Mail
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
 }
 
 // Defaults returns the built-in configuration.
@@ -59,6 +61,7 @@ var Env = []struct{ Flag, Var, Doc string }{
 	{"auto-confirm", "HELPDESK_AUTO_CONFIRM", "confirm an unanswered solution after this long"},
 	{"auto-close", "HELPDESK_AUTO_CLOSE", "close a resolved ticket after this long"},
 	{"unassign-on-ack-breach", "HELPDESK_UNASSIGN_ON_ACK_BREACH", "return a ticket to its queue when the assignee misses the acknowledgement deadline"},
+	{"metrics-token", "HELPDESK_METRICS_TOKEN", "bearer token /metrics requires; empty: open (keep it behind a firewall)"},
 }
 
 // Bind registers the shared flags on fs, with defaults taken from the
@@ -86,6 +89,7 @@ func (c *Config) Bind(fs *flag.FlagSet, server bool) {
 	fs.BoolVar(&c.UnassignOnAckBreach, "unassign-on-ack-breach", env("HELPDESK_UNASSIGN_ON_ACK_BREACH", strconv.FormatBool(c.UnassignOnAckBreach)) == "true",
 		"return a ticket to its group queue when the assignee misses the acknowledgement deadline")
 	c.bindMail(fs) // mail.go
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("HELPDESK_METRICS_TOKEN", c.MetricsToken), "bearer token /metrics requires")
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

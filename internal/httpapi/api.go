@@ -19,12 +19,16 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"helpdesk/internal/alert"
 	"helpdesk/internal/apperr"
+	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/kb"
 	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/report"
+	"helpdesk/internal/report/export"
 	"helpdesk/internal/routing"
 	"helpdesk/internal/search"
 	"helpdesk/internal/sla"
@@ -55,6 +59,13 @@ type Deps struct {
 	Version string
 	// MaxAttachmentBytes bounds an upload's body.
 	MaxAttachmentBytes int64
+
+	// Reports, exports and the audit log (report.go, reportexport.go,
+	// audit.go); each optional.
+	Reports *report.Service
+	Exports *export.Service
+	Audit   *audit.Service
+	Alerts  *alert.Service
 }
 
 // API is the JSON API.
@@ -100,6 +111,7 @@ func New(mux *http.ServeMux, d Deps) *API {
 	a := &API{d: d, log: d.Log, mux: mux}
 	inner := http.NewServeMux()
 	a.h = humago.New(inner, cfg)
+	a.h.UseMiddleware(a.auditMiddleware) // the audit log (audit.go); before any operation is registered
 	a.registerAuth()
 	a.registerTickets()
 	a.registerConversation()
@@ -116,6 +128,11 @@ func New(mux *http.ServeMux, d Deps) *API {
 	}
 	a.registerSearch()
 	a.registerKB()
+	// Reports, exports, audit log (report.go, reportexport.go, audit.go).
+	a.registerReports()
+	a.registerExports()
+	a.registerAudit()
+	a.registerAlerts()
 	mux.Handle("/api/", a.middleware(inner))
 	mux.HandleFunc("GET /api/docs", a.docsPage)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

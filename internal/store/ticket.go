@@ -150,6 +150,10 @@ func insertTicket(ctx context.Context, tx conn, rec ticket.NewRecord) (ticket.Ti
 	if err := insertEvents(ctx, tx, t.ID, rec.Events); err != nil {
 		return t, err
 	}
+	// Reports: mark the ticket's report fact stale (see report.go).
+	if err := markReport(ctx, tx, t.ID, t.Version); err != nil {
+		return t, err
+	}
 	if rec.IdempotencyKey != "" {
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ($1,$2,$3,$4)
 			ON CONFLICT DO NOTHING`, rec.CreatedBy, rec.IdempotencyKey, t.ID, t.CreatedAt.UnixMicro())
@@ -242,8 +246,11 @@ func (s *Tickets) ApplyChange(ctx context.Context, c ticket.Change) (ticket.Tick
 		if err := applyLifecycle(ctx, tx, t, c); err != nil {
 			return err
 		}
-		out, err = s.ticketByID(ctx, tx, t.ID)
-		return err
+		if out, err = s.ticketByID(ctx, tx, t.ID); err != nil {
+			return err
+		}
+		// Reports: mark the ticket's report fact stale (see report.go).
+		return markReport(ctx, tx, out.ID, out.Version)
 	})
 	return out, err
 }

@@ -1,0 +1,48 @@
+package report
+
+import "testing"
+
+func TestBuckets(t *testing.T) {
+	for _, c := range []struct {
+		secs, start int64
+	}{
+		{0, 0}, {59, 0}, {60, 60}, {7199, 7140}, {7200, 7200}, {7499, 7200}, {7500, 7500},
+		{86399, 86100}, {86400, 86400}, {30*86400 - 1, 30*86400 - 3600}, {30 * 86400, 30 * 86400}, {400 * 86400, 365 * 86400},
+	} {
+		if got := BucketStart(Bucket(c.secs)); got != c.start {
+			t.Errorf("bucket start of %d s = %d, want %d", c.secs, got, c.start)
+		}
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	var d Durations
+	for _, m := range []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10} {
+		d.Observe(m * 60)
+	}
+	for q, want := range map[float64]int64{0.5: 300, 0.9: 540, 1: 600, 0.01: 60} {
+		if got, ok := d.Hist.Quantile(q); !ok || got != want {
+			t.Errorf("q%.2f = %d, want %d", q, got, want)
+		}
+	}
+	if _, ok := (Hist{}).Quantile(0.5); ok {
+		t.Error("quantile of nothing")
+	}
+}
+
+func TestCellAddSubtractEmpty(t *testing.T) {
+	var a, b Cell
+	a.Created[9] = 2
+	a.FirstResponseWork.Observe(3600)
+	a.Ratings[0] = 1
+	b.Add(&a, 1)
+	b.Add(&a, 1)
+	if b.Created[9] != 4 || b.FirstResponseWork.N != 2 || b.FirstResponseWork.Hist[Bucket(3600)] != 2 {
+		t.Errorf("sum = %+v", b)
+	}
+	b.Add(&a, -1)
+	b.Add(&a, -1)
+	if !b.Empty() {
+		t.Errorf("a − a not empty: %+v", b)
+	}
+}
