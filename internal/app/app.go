@@ -103,6 +103,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	ids := db.Identity()
 	log = slog.New(ridHandler{log.Handler()}) // every line of a request carries its id (observe.go)
 	a := &App{Config: cfg, Log: log, DB: db, Location: loc}
+	// Metrics first: mail intake and the web desk's streams count into them.
+	a.Metrics = newMetrics(a)
 	a.Identity = identity.NewService(identity.Deps{Store: ids})
 	a.SLA = sla.NewService(sla.Deps{Store: db.SLA()})
 	a.Routing = routing.NewService(routing.Deps{Store: db.Routing(), Directory: ids, Categories: db.Tickets()})
@@ -142,7 +144,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Lang: i18n.Lang(cfg.Language), Version: Version, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
 		Search: a.Search, KB: a.KB,
 		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit, Alerts: a.Alerts})
-	if a.Web, err = web.New(mux, web.Deps{Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
+	if a.Web, err = web.New(mux, web.Deps{Streams: a.Metrics.SSEGauge(), Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
 		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
 		db.Close()

@@ -17,7 +17,7 @@ import (
 func (a *App) openMail() {
 	lang := i18n.Lang(a.Config.Language)
 	a.Mail = mailin.NewService(mailin.Deps{Store: a.DB.Mail(), Tickets: a.Tickets, Users: mailin.NewUsers(a.Identity, a.DB.Identity()),
-		Origin: a.Config.MailOrigin(), RefusedNote: func(r []mailin.Refused) string { return refusedNote(lang, r) }})
+		Outcomes: a.Metrics.MailCounter(), Origin: a.Config.MailOrigin(), RefusedNote: func(r []mailin.Refused) string { return refusedNote(lang, r) }})
 }
 
 // refusedNote lists the attachments the desk refused, in the site

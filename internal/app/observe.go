@@ -21,9 +21,9 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	// MailIntake counts mail intake outcomes by outcome (accepted,
-	// rejected, duplicate, failed …): the mail engineer's code increments it
-	// through Counter.
+	// MailIntake counts mail intake outcomes by the log status (created,
+	// appended, ignored, failed, dead; "error" when none could be recorded),
+	// incremented by the mail service through Counter.
 	MailIntake *prometheus.CounterVec
 	// SSE counts the open server-sent-event connections: Inc on connect,
 	// Dec on close.
@@ -64,7 +64,7 @@ func newMetrics(a *App) *Metrics {
 			Help: "Mail intake outcomes."}, []string{"outcome"}),
 		SSE: prometheus.NewGauge(prometheus.GaugeOpts{Name: "helpdesk_sse_connections", Help: "Open server-sent-event connections."}),
 	}
-	for _, o := range []string{"accepted", "duplicate", "rejected", "failed"} {
+	for _, o := range []string{"created", "appended", "ignored", "failed", "dead", "error"} {
 		m.MailIntake.WithLabelValues(o) // present at zero before the first mail
 	}
 	reg.MustRegister(m.requests, m.latency, m.MailIntake, m.SSE, prometheus.NewGoCollector(),

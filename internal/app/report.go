@@ -14,6 +14,7 @@ import (
 	"helpdesk/internal/job"
 	"helpdesk/internal/report"
 	"helpdesk/internal/report/export"
+	"helpdesk/internal/store"
 )
 
 // The report refresh job folds changed tickets into the report rollups.
@@ -35,14 +36,14 @@ const (
 func (a *App) openReports() {
 	db := a.DB
 	a.Reports = report.NewService(report.Deps{Store: db.Reports(), Refresh: db.Reports(), Directory: db.Identity(),
-		Categories: db.Reports(), Calendars: a.SLA, Policies: a.SLA, Ops: db.Ops(), Location: a.Location})
+		Categories: db.Reports(), Calendars: a.SLA, Policies: a.SLA, Ops: db.Ops(), Location: a.Location,
+		Deflections: deflections{db.KB()}})
 	a.Exports = export.NewService(export.Deps{Store: db.Exports(), Tickets: a.Tickets, Users: db.Identity(),
 		Dir: filepath.Join(a.Config.DataDir, "exports"), Loc: a.Location,
 		Label: func(lang, key string) string { return i18n.T(i18n.Lang(lang), key, nil) }})
 	a.Audit = audit.NewService(db.Audit(), nil)
-	// Mailboxes and extra deliveries (email, IM) plug in here when mail intake lands.
-	a.Alerts = alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(), Directory: db.Identity()})
-	a.Metrics = newMetrics(a)
+	a.Alerts = alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(), Directory: db.Identity(),
+		Mailboxes: failingMailboxes{db.Mail()}})
 }
 
 // startReports schedules the refresh job (again) at start.
@@ -109,4 +110,29 @@ func (a *App) metricsHandler() http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// deflections feeds the reports' deflection rate from the knowledge base.
+// A deflection has a category but no group, agent, priority, channel or
+// organization: under such a filter the figure is "not available" (-1)
+// rather than a count that ignores the filter.
+type deflections struct{ kb *store.KB }
+
+func (d deflections) Deflected(ctx context.Context, from, to time.Time, f report.Filter) (int64, error) {
+	if f.Group != 0 || f.Agent != 0 || f.Org != 0 || f.Priority != "" || f.Channel != "" {
+		return -1, nil
+	}
+	return d.kb.Deflected(ctx, from, to, f.Category)
+}
+
+// MailboxFailingWindow is how far back a failed or dead message makes its
+// mailbox count as failing for the alert rule.
+const MailboxFailingWindow = 15 * time.Minute
+
+// failingMailboxes answers the "intake mailbox failing" alert rule from
+// the mail processing log.
+type failingMailboxes struct{ mail *store.Mail }
+
+func (m failingMailboxes) Failing(ctx context.Context) ([]string, error) {
+	return m.mail.FailingMailboxes(ctx, time.Now().Add(-MailboxFailingWindow))
 }

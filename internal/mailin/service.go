@@ -132,7 +132,14 @@ type Deps struct {
 	Origin string
 	// RetryDelay is how long after a claim the safety retry is due.
 	RetryDelay time.Duration
+	// Outcomes, when set, counts every message by its outcome (created,
+	// appended, ignored, dead …, "error" when it could not be recorded),
+	// for the desk's metrics.
+	Outcomes Counter
 }
+
+// Counter counts events by label.
+type Counter interface{ Inc(label string) }
 
 // Service turns incoming mail into tickets and replies.
 type Service struct {
@@ -169,6 +176,18 @@ func NewService(d Deps) *Service {
 // returned. An error means the desk could not record the message at all
 // (the database is down); the caller keeps the message and tries later.
 func (s *Service) Ingest(ctx context.Context, mb Mailbox, raw []byte) (Outcome, error) {
+	out, err := s.ingest(ctx, mb, raw)
+	if s.d.Outcomes != nil {
+		if err != nil {
+			s.d.Outcomes.Inc("error")
+		} else {
+			s.d.Outcomes.Inc(string(out.Status))
+		}
+	}
+	return out, err
+}
+
+func (s *Service) ingest(ctx context.Context, mb Mailbox, raw []byte) (Outcome, error) {
 	now := s.d.Now().UTC()
 	m, perr := Parse(raw, s.d.Limits)
 	e := LogEntry{MailboxID: mb.ID, ReceivedAt: now, UpdatedAt: now, Status: StatusProcessing}

@@ -130,6 +130,10 @@ func (w *Web) stream(rw http.ResponseWriter, r *http.Request, by identity.Actor,
 			return
 		}
 	}
+	if w.d.Streams != nil {
+		w.d.Streams.Inc()
+		defer w.d.Streams.Dec()
+	}
 	h := rw.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -31,6 +31,11 @@ const SessionCookie = "helpdesk_session"
 
 // Deps are what the web desk needs.
 type Deps struct {
+	// Streams, when set, counts the open live streams (metrics).
+	Streams interface {
+		Inc()
+		Dec()
+	}
 	Identity *identity.Service
 	Tickets  *ticket.Service
 	SLA      *sla.Service
