@@ -93,8 +93,8 @@ type Conditions interface {
 	Unacknowledged(ctx context.Context, priority string, before time.Time, limit int) (int64, []string, error)
 }
 
-// Mailboxes reports failing intake mailboxes. The mail intake provides
-// it; until then Deps.Mailboxes is nil and mailbox rules never fire.
+// Mailboxes reports failing intake mailboxes (the app reads the mail
+// processing log); when Deps.Mailboxes is nil mailbox rules never fire.
 type Mailboxes interface {
 	Failing(ctx context.Context) ([]string, error)
 }

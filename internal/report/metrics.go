@@ -191,8 +191,8 @@ type Rates struct {
 	// Reopen: reopened of resolved; Escalation: escalated of created.
 	Resolution, FirstContact, Reopen, Escalation Rate
 	// Deflection: questions answered by the knowledge base without a
-	// ticket, of those plus tickets; Available is false until a source of
-	// deflections is wired.
+	// ticket, of those plus tickets; Available is false when no source
+	// of deflections can answer for the filter.
 	Deflection          Rate
 	DeflectionAvailable bool
 }

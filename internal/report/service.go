@@ -27,8 +27,8 @@ type Store interface {
 }
 
 // Deflections counts questions the knowledge base answered without a
-// ticket. Until the knowledge base provides one, Deps.Deflections is nil
-// and the figure is reported as not available.
+// ticket. Without one (Deps.Deflections nil), or when it answers -1 for a
+// filter it cannot apply, the figure is reported as not available.
 type Deflections interface {
 	Deflected(ctx context.Context, from, to time.Time, f Filter) (int64, error)
 }
