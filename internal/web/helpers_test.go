@@ -18,6 +18,7 @@ import (
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/httpapi"
 	"helpdesk/internal/live"
+	"helpdesk/internal/notify"
 	"helpdesk/internal/site"
 	"helpdesk/internal/store"
 	"helpdesk/internal/store/storetest"
@@ -43,6 +44,7 @@ func newTestDeskOn(t testing.TB, db *store.DB) *testDesk {
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, SLA: d.SLA, Routing: d.Routing})
 	w, err := New(mux, Deps{Identity: d.Identity, Tickets: d.Tickets, SLA: d.SLA, Routing: d.Routing, Live: hub,
+		Inbox:    notify.NewInbox(db.Notify(), nil),
 		Settings: site.NewService(db.Web(), site.Settings{Name: "测试服务台", DefaultLang: "zh-CN", TimeZone: "Asia/Shanghai"}, nil)})
 	if err != nil {
 		t.Fatal(err)

@@ -94,6 +94,10 @@ type page struct {
 	Errors *formErrors
 	Form   url.Values
 	Now    time.Time
+	// Unread counts the signed-in reader's unread messages (the header
+	// badge); HasInbox says the desk has the inbox pages.
+	Unread   int
+	HasInbox bool
 }
 
 // T translates key; args are name/value pairs for the {name} placeholders.
@@ -244,6 +248,15 @@ func (w *Web) newPage(rw http.ResponseWriter, r *http.Request, titleKey, nav str
 	rc := reqOf(r)
 	p := &page{reqCtx: rc, Nav: nav, Data: data, Now: w.now(), Flash: takeFlash(rw, r)}
 	p.Title = p.T(titleKey)
+	p.HasInbox = w.d.Inbox != nil
+	if rc.Actor != nil && w.d.Inbox != nil {
+		// A missing badge is better than a failed page: the error is logged.
+		n, err := w.d.Inbox.Unread(r.Context(), *rc.Actor)
+		if err != nil {
+			w.log.WarnContext(r.Context(), "unread count", "err", err)
+		}
+		p.Unread = n
+	}
 	return p
 }
 

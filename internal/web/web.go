@@ -116,6 +116,7 @@ func (w *Web) routes() {
 	w.registerTicket()
 	w.registerDesk()
 	w.registerLive()
+	w.registerInbox()
 	w.registerAdmin()
 }
 

@@ -25,6 +25,21 @@
     return fetch(url, { method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf(), "Accept": "application/json" } });
   };
+  // The header's unread-message badge refreshes itself every 30 s.
+  var badge = $(".js-inbox-count");
+  if (badge) {
+    setInterval(function () {
+      if (doc.hidden) return;
+      fetch("/inbox/count", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j) return;
+          badge.textContent = j.unread;
+          badge.classList.toggle("hidden", !j.unread);
+          badge.setAttribute("aria-label", tr(j.unread + " 条未读", j.unread + " unread"));
+        }).catch(function () {});
+    }, 30000);
+  }
   var getHTML = function (url) {
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
