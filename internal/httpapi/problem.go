@@ -51,29 +51,7 @@ func (p *Problem) ContentType(ct string) string {
 // GetHeaders returns extra headers to send with the problem.
 func (p *Problem) GetHeaders() http.Header { return p.headers }
 
-func statusOf(k apperr.Kind) int {
-	switch k {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.PreconditionFailed:
-		return http.StatusPreconditionFailed
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.Unsupported:
-		return http.StatusUnsupportedMediaType
-	case apperr.RateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(k apperr.Kind) int { return apperr.HTTPStatus(k) }
 
 // newProblem builds a problem for a code in the request's language.
 func newProblem(ctx context.Context, status int, code string, params map[string]any) *Problem {

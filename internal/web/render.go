@@ -348,30 +348,8 @@ func message(lang i18n.Lang, e *apperr.Error) string {
 	return i18n.T(lang, e.Code, args)
 }
 
-// statusOf maps an error kind to an HTTP status, as the API does.
-func statusOf(k apperr.Kind) int {
-	switch k {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.PreconditionFailed:
-		return http.StatusPreconditionFailed
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.Unsupported:
-		return http.StatusUnsupportedMediaType
-	case apperr.RateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+// statusOf answers with the status the API uses (apperr.HTTPStatus).
+func statusOf(k apperr.Kind) int { return apperr.HTTPStatus(k) }
 
 // fail renders an error page in the visitor's language. Unclassified
 // errors are logged and shown as a generic message that reveals nothing.
