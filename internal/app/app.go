@@ -146,7 +146,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		Reports: a.Reports, Exports: a.Exports, Audit: a.Audit, Alerts: a.Alerts})
 	if a.Web, err = web.New(mux, web.Deps{Streams: a.Metrics.SSEGauge(), Identity: a.Identity, Tickets: a.Tickets, SLA: a.SLA, Routing: a.Routing, Inbox: inbox,
 		Settings: a.Site, Live: a.Live, Log: log, MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
-		AttachmentTypes: cfg.AttachmentTypes}); err != nil {
+		AttachmentTypes: cfg.AttachmentTypes, Search: a.Search, KB: a.KB, Suggester: a.Suggester,
+		Reports: a.Reports, Exports: a.Exports, Alerts: a.Alerts, Audit: a.Audit}); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -27,8 +27,8 @@ const Default = ZH
 // catalogs joins the core catalog with one part per area of the product
 // (catalog_<area>.go), so each area keeps its own strings in its own file.
 var catalogs = map[Lang]map[string]string{
-	ZH: join(zh, zhWeb, zhAdmin, zhMail, zhKB, zhReport),
-	EN: join(en, enWeb, enAdmin, enMail, enKB, enReport),
+	ZH: join(zh, zhWeb, zhAdmin, zhMail, zhKB, zhReport, zhWebSearch, zhWebKB, zhWebReport),
+	EN: join(en, enWeb, enAdmin, enMail, enKB, enReport, enWebSearch, enWebKB, enWebReport),
 }
 
 // join merges catalog parts into one map. A key defined twice is a

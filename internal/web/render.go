@@ -38,7 +38,7 @@ type templates struct {
 func parseTemplates() (*templates, error) {
 	base := template.New("").Funcs(template.FuncMap{
 		"asset": func(string) string { return "" }, // replaced below
-		"kb":    kb,
+		"kb":    fileSize,
 	})
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -61,7 +61,7 @@ func parseTemplates() (*templates, error) {
 	}
 	base = base.Funcs(template.FuncMap{"asset": func(name string) string {
 		return "/static/" + name + "?v=" + t.assets[name]
-	}, "kb": kb})
+	}, "kb": fileSize})
 	base, err = base.ParseFS(templateFS, shared...)
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -406,8 +406,8 @@ func localPath(next, def string) string {
 
 func kindOf(err error) apperr.Kind { return apperr.KindOf(err) }
 
-// kb formats a file size.
-func kb(n int64) string {
+// fileSize formats a file size.
+func fileSize(n int64) string {
 	if n >= 1<<20 {
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}

@@ -16,11 +16,17 @@ import (
 	"sync"
 	"time"
 
+	"helpdesk/internal/alert"
+	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/kb"
 	"helpdesk/internal/live"
 	"helpdesk/internal/notify"
+	"helpdesk/internal/report"
+	"helpdesk/internal/report/export"
 	"helpdesk/internal/routing"
+	"helpdesk/internal/search"
 	"helpdesk/internal/site"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/ticket"
@@ -41,6 +47,17 @@ type Deps struct {
 	SLA      *sla.Service
 	Routing  *routing.Service
 	Inbox    *notify.Inbox
+	// Search, KB and Suggester back the search pages, the help center, the
+	// knowledge base and the agent's assistance (nil in tests that need none).
+	Search    *search.Service
+	KB        *kb.Service
+	Suggester *kb.Suggester
+	// Reports, Exports, Alerts and Audit back the reports, the live dashboard,
+	// alert rules and the audit log (nil in tests that need none).
+	Reports *report.Service
+	Exports *export.Service
+	Alerts  *alert.Service
+	Audit   *audit.Service
 	// Settings gives the site name, logo, default language and time zone.
 	Settings Settings
 	// Live is the change feed the pages subscribe to (and its presence
@@ -118,6 +135,9 @@ func (w *Web) routes() {
 	w.registerLive()
 	w.registerInbox()
 	w.registerAdmin()
+	w.registerSearch()
+	w.registerKB()
+	w.registerReports()
 }
 
 // home sends each visitor to their start page.
