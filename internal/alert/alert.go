@@ -3,9 +3,9 @@
 // response past its target, any P1 unacknowledged for 15 minutes, an
 // intake mailbox failing), evaluated by a scheduled durable job. An alert
 // opens once per rule while its condition holds (deduplicated), tells the
-// rule's recipients in their in-site inbox (and through any Delivery
-// plugged in, e.g. email or IM), and resolves itself when the condition
-// clears.
+// rule's recipients on the rule's channels (the in-site inbox directly;
+// email and IM robots through the durable job an Announcer adds to the same
+// transaction), and resolves itself when the condition clears.
 package alert
 
 import (
@@ -16,6 +16,7 @@ import (
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/job"
 )
 
 // Kind is what a rule watches.
@@ -32,6 +33,25 @@ const (
 // Kinds lists the rule kinds.
 var Kinds = []Kind{UnassignedBacklog, FirstResponseOverdue, P1Unacknowledged, MailboxFailing}
 
+// Channel is a way an alert reaches people.
+type Channel string
+
+// The channels of an alert.
+const (
+	ChannelInbox Channel = "inbox" // in-site message to each recipient
+	ChannelEmail Channel = "email" // email to each recipient, in their language
+	ChannelIM    Channel = "im"    // the IM robots subscribed to alert events
+)
+
+// Channels lists the channels.
+var Channels = []Channel{ChannelInbox, ChannelEmail, ChannelIM}
+
+// The events of an alert, as notices and IM robot subscriptions name them.
+const (
+	EventOpened   = "alert.opened"
+	EventResolved = "alert.resolved"
+)
+
 // Rule is one alert rule.
 type Rule struct {
 	ID         int64
@@ -41,11 +61,19 @@ type Rule struct {
 	// Recipients are the users told, by id; Logins names them for people.
 	Recipients []int64
 	Logins     []string
-	Enabled    bool
+	// Channels are the ways recipients are told; empty means all of them
+	// (each as far as the recipient has it enabled).
+	Channels []Channel
+	Enabled  bool
 	// PendingSince is when the condition was first seen holding, for rules
 	// that must hold for a while; zero when it does not hold.
 	PendingSince time.Time
 	UpdatedAt    time.Time
+}
+
+// Uses reports whether the rule tells its recipients on channel c.
+func (r Rule) Uses(c Channel) bool {
+	return len(r.Channels) == 0 || slices.Contains(r.Channels, c)
 }
 
 // Alert is a rule whose condition held.
@@ -75,12 +103,20 @@ type Store interface {
 	OpenAlerts(ctx context.Context) ([]Alert, error)
 	// Alerts lists recent alerts, newest first.
 	Alerts(ctx context.Context, limit int) ([]Alert, error)
-	// Open inserts the alert and its notices in one transaction; a rule
-	// that already has an open alert opens none (ok false).
-	Open(ctx context.Context, a Alert, ns []Notice) (Alert, bool, error)
-	// Resolve marks the alert resolved and writes its notices.
-	Resolve(ctx context.Context, id int64, at time.Time, ns []Notice) error
+	// Open inserts the alert, its notices and the jobs out returns for it
+	// (its ID set; out may be nil) in one transaction; a rule that already
+	// has an open alert opens none (ok false) and writes nothing.
+	Open(ctx context.Context, a Alert, ns []Notice, out Outbox) (Alert, bool, error)
+	// Resolve marks the alert resolved and writes its notices and the jobs
+	// out returns, in one transaction; an alert resolved already writes
+	// nothing.
+	Resolve(ctx context.Context, a Alert, at time.Time, ns []Notice, out Outbox) error
 }
+
+// Outbox returns the durable jobs that deliver an alert event beyond the
+// inbox; the store calls it inside the transaction of the change, once the
+// alert has its ID.
+type Outbox func(a Alert) ([]job.Job, error)
 
 // Conditions reads the live state the rules watch.
 type Conditions interface {
@@ -99,9 +135,20 @@ type Mailboxes interface {
 	Failing(ctx context.Context) ([]string, error)
 }
 
-// Delivery sends an alert beyond the inbox (email, IM webhook). Optional.
-type Delivery interface {
-	Deliver(ctx context.Context, userID int64, kind string, params map[string]any) error
+// Event is an alert opening or resolving, as the Announcer sees it.
+type Event struct {
+	Name  string // EventOpened, EventResolved
+	Alert Alert
+	Rule  Rule
+	At    time.Time
+}
+
+// Announcer turns an alert event into the durable jobs that deliver it by
+// email and IM (the outbox: they are written with the change, keyed so each
+// is sent once however often the evaluation runs). Optional: without one
+// alerts reach the inbox only.
+type Announcer interface {
+	Announce(e Event) ([]job.Job, error)
 }
 
 // Directory resolves recipients' logins.
@@ -114,7 +161,7 @@ type Deps struct {
 	Store      Store
 	Conditions Conditions
 	Mailboxes  Mailboxes
-	Delivery   []Delivery
+	Announcer  Announcer
 	Directory  Directory
 	Now        func() time.Time
 }
@@ -164,6 +211,18 @@ func (s *Service) SaveRule(ctx context.Context, by identity.Actor, r Rule) (Rule
 	if r.ForMinutes < 0 || r.ForMinutes > MaxForMinutes {
 		m.Add(apperr.FieldError("alert.for_invalid", "for_minutes", map[string]any{"max": MaxForMinutes}))
 	}
+	var chans []Channel
+	for _, c := range r.Channels {
+		if !slices.Contains(Channels, c) {
+			m.Add(apperr.FieldError("alert.channel_invalid", "channels", map[string]any{"value": string(c)}))
+		} else if !slices.Contains(chans, c) {
+			chans = append(chans, c)
+		}
+	}
+	if len(chans) == len(Channels) {
+		chans = nil // all of them, as when none is named
+	}
+	r.Channels = chans
 	if len(r.Logins) == 0 || len(r.Logins) > MaxRecipients {
 		m.Add(apperr.FieldError("alert.recipients_invalid", "recipients", map[string]any{"max": MaxRecipients}))
 	}
@@ -277,23 +336,25 @@ func (s *Service) Evaluate(ctx context.Context) error {
 		switch {
 		case holds && !isOpen:
 			params := map[string]any{"rule": r.ID, "kind": string(r.Kind), "detail": detail}
-			if _, ok, err := s.d.Store.Open(ctx, Alert{RuleID: r.ID, Kind: r.Kind, Detail: detail, OpenedAt: now}, notices(r, "alert.opened", params)); err != nil {
+			a := Alert{RuleID: r.ID, Kind: r.Kind, Detail: detail, OpenedAt: now}
+			if _, _, err := s.d.Store.Open(ctx, a, notices(r, EventOpened, params), s.outbox(r, EventOpened, now)); err != nil {
 				return err
-			} else if ok {
-				s.deliver(ctx, r, "alert.opened", params)
 			}
 		case !holds && isOpen:
 			params := map[string]any{"rule": r.ID, "kind": string(r.Kind)}
-			if err := s.d.Store.Resolve(ctx, a.ID, now, notices(r, "alert.resolved", params)); err != nil {
+			if err := s.d.Store.Resolve(ctx, a, now, notices(r, EventResolved, params), s.outbox(r, EventResolved, now)); err != nil {
 				return err
 			}
-			s.deliver(ctx, r, "alert.resolved", params)
 		}
 	}
 	return nil
 }
 
+// notices are the in-site messages of an event, when the rule uses the inbox.
 func notices(r Rule, kind string, params map[string]any) []Notice {
+	if !r.Uses(ChannelInbox) {
+		return nil
+	}
 	out := make([]Notice, len(r.Recipients))
 	for i, id := range r.Recipients {
 		out[i] = Notice{UserID: id, Kind: kind, Params: params}
@@ -301,12 +362,13 @@ func notices(r Rule, kind string, params map[string]any) []Notice {
 	return out
 }
 
-// deliver hands the alert to the extra channels; their failures do not
-// undo the alert (the inbox has it).
-func (s *Service) deliver(ctx context.Context, r Rule, kind string, params map[string]any) {
-	for _, d := range s.d.Delivery {
-		for _, id := range r.Recipients {
-			d.Deliver(ctx, id, kind, params)
-		}
+// outbox asks the Announcer for the event's delivery jobs, when there is
+// one and the rule uses a channel beyond the inbox.
+func (s *Service) outbox(r Rule, name string, at time.Time) Outbox {
+	if s.d.Announcer == nil || (!r.Uses(ChannelEmail) && !r.Uses(ChannelIM)) {
+		return nil
+	}
+	return func(a Alert) ([]job.Job, error) {
+		return s.d.Announcer.Announce(Event{Name: name, Alert: a, Rule: r, At: at})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"helpdesk/internal/alert"
+	"helpdesk/internal/apperr"
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/notify"
 	"helpdesk/internal/store"
@@ -19,23 +20,24 @@ type mailboxes struct{ failing []string }
 
 func (m *mailboxes) Failing(context.Context) ([]string, error) { return m.failing, nil }
 
-// recorder is a delivery channel that remembers what it was given.
-type recorder struct{ got []string }
-
-func (r *recorder) Deliver(_ context.Context, _ int64, kind string, _ map[string]any) error {
-	r.got = append(r.got, kind)
-	return nil
-}
-
 func TestRules(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2026, 10, 12, 9, 0, 0, 0, time.UTC)
 		clock := func() time.Time { return now }
 		d := desktest.New(t, db, desktest.Options{Now: clock})
-		boxes, rec := &mailboxes{}, &recorder{}
+		boxes := &mailboxes{}
 		svc := alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(), Directory: db.Identity(), Mailboxes: boxes,
-			Delivery: []alert.Delivery{rec}, Now: clock})
+			Announcer: notify.AlertAnnouncer{}, Now: clock})
+		// deliveries counts the alert events written to the outbox (the
+		// jobs that email and IM robots are fanned out from).
+		deliveries := func() int {
+			n, err := db.Outbound().CountJobs(ctx, notify.KindAlert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
 		admin, super := d.Actors["admin"], d.Actors["super1"]
 		inbox := notify.NewInbox(db.Notify(), clock)
 		unread := func() int {
@@ -50,6 +52,10 @@ func TestRules(t *testing.T) {
 		}
 		if _, err := svc.SaveRule(ctx, admin, alert.Rule{Kind: "bogus", Logins: []string{"cust1"}}); err == nil {
 			t.Error("bad kind and customer recipient accepted")
+		}
+		_, err := svc.SaveRule(ctx, admin, alert.Rule{Kind: alert.UnassignedBacklog, Logins: []string{"super1"}, Channels: []alert.Channel{"sms"}})
+		if !apperr.Is(err, "alert.channel_invalid") {
+			t.Errorf("channel sms: got %v, want alert.channel_invalid", err)
 		}
 		backlog, err := svc.SaveRule(ctx, admin, alert.Rule{Kind: alert.UnassignedBacklog, Threshold: 1, ForMinutes: 10, Logins: []string{"super1"}, Enabled: true})
 		if err != nil {
@@ -92,15 +98,15 @@ func TestRules(t *testing.T) {
 			t.Fatalf("after 11 minutes: open %v, unread %d; want the backlog alert and one notice", open(), unread())
 		}
 		eval(now.Add(time.Minute)) // still holding: deduplicated
-		if unread() != 1 || len(rec.got) != 1 {
-			t.Errorf("repeated evaluation: unread %d, deliveries %v", unread(), rec.got)
+		if unread() != 1 || deliveries() != 1 {
+			t.Errorf("repeated evaluation: unread %d, deliveries %d; want 1 and 1", unread(), deliveries())
 		}
 		if _, err := d.Tickets.ChangeStatus(ctx, d.Actors["cust1"], t1.Number, 0, ticket.StatusClosed, ""); err != nil {
 			t.Fatal(err)
 		}
 		eval(now.Add(time.Minute)) // one unassigned left: cleared
-		if open()[backlog.ID] || unread() != 2 || len(rec.got) != 2 || rec.got[1] != "alert.resolved" {
-			t.Errorf("after clearing: open %v, unread %d, deliveries %v", open(), unread(), rec.got)
+		if open()[backlog.ID] || unread() != 2 || deliveries() != 2 {
+			t.Errorf("after clearing: open %v, unread %d, deliveries %d; want none open, 2, 2", open(), unread(), deliveries())
 		}
 
 		boxes.failing = []string{"support@example.com"}

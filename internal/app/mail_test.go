@@ -10,7 +10,7 @@ import (
 // TestMailJobsHaveHandlers: every job kind of mail in and out is wired.
 func TestMailJobsHaveHandlers(t *testing.T) {
 	h := (&App{}).handlers()
-	for _, kind := range []string{mailin.RetryKind, notify.KindEvent, notify.KindEmail, notify.KindSMS, notify.KindIM, notify.KindWebhook} {
+	for _, kind := range []string{mailin.RetryKind, notify.KindEvent, notify.KindAlert, notify.KindEmail, notify.KindSMS, notify.KindIM, notify.KindWebhook} {
 		if h[kind] == nil {
 			t.Errorf("no job handler for %q", kind)
 		}

@@ -67,7 +67,7 @@ func (a *App) openNotify() error {
 			Secret: a.Config.Mail.SMSSecret, BodyTemplate: `{"phone": {{json .Ticket}}, "text": {{json .Text}}}`}}}
 	}
 	n.Dispatcher = notify.NewDispatcher(notify.DispatchDeps{Store: out, Tickets: a.DB.Tickets(), Directory: a.DB.Identity(),
-		Domain: a.mailDomain(), Email: email, SMS: n.SMS != nil, Lang: a.Config.Language})
+		Domain: a.mailDomain(), Email: email, SMS: n.SMS != nil, Lang: a.Config.Language, Renderer: n.Renderer})
 	if email {
 		cfg, err := notify.ParseSMTPURL(a.Config.Mail.Outbound)
 		if err != nil {
@@ -87,6 +87,7 @@ func (a *App) openNotify() error {
 // They look the services up when they run, so the map can be built first.
 func (a *App) notifyHandlers(h map[string]job.Handler) {
 	h[notify.KindEvent] = func(ctx context.Context, j job.Job) error { return a.Notify.Dispatcher.Fanout(ctx, j) }
+	h[notify.KindAlert] = func(ctx context.Context, j job.Job) error { return a.Notify.Dispatcher.AlertFanout(ctx, j) }
 	h[notify.KindWebhook] = func(ctx context.Context, j job.Job) error { return a.Notify.Webhooks.Deliver(ctx, j) }
 	h[notify.KindIM] = func(ctx context.Context, j job.Job) error { return a.Notify.IM.Deliver(ctx, j) }
 	h[notify.KindEmail] = func(ctx context.Context, j job.Job) error {

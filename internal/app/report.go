@@ -12,6 +12,7 @@ import (
 	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/job"
+	"helpdesk/internal/notify"
 	"helpdesk/internal/report"
 	"helpdesk/internal/report/export"
 	"helpdesk/internal/store"
@@ -43,7 +44,7 @@ func (a *App) openReports() {
 		Label: func(lang, key string) string { return i18n.T(i18n.Lang(lang), key, nil) }})
 	a.Audit = audit.NewService(db.Audit(), nil)
 	a.Alerts = alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(), Directory: db.Identity(),
-		Mailboxes: failingMailboxes{db.Mail()}})
+		Mailboxes: failingMailboxes{db.Mail()}, Announcer: notify.AlertAnnouncer{}})
 }
 
 // startReports schedules the refresh job (again) at start.

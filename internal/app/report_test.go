@@ -31,10 +31,13 @@ type desk struct {
 	tokens map[string]string
 }
 
-func openDesk(t *testing.T, dbURL string) *desk {
+func openDesk(t *testing.T, dbURL string, configure ...func(*config.Config)) *desk {
 	t.Helper()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.DatabaseURL = t.TempDir(), dbURL
+	for _, c := range configure {
+		c(&cfg)
+	}
 	logs := &bytes.Buffer{}
 	a, err := Open(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {

@@ -16,7 +16,8 @@ type AlertRuleJSON struct {
 	Kind       string   `json:"kind" enum:"unassigned_backlog,first_response_overdue,p1_unacknowledged,mailbox_failing"`
 	Threshold  int      `json:"threshold" minimum:"0" doc:"Fires when the count exceeds this (backlog: N unassigned tickets)."`
 	ForMinutes int      `json:"for_minutes" minimum:"0" doc:"Backlog and mailbox: how long the condition must hold; P1: the tickets' age (default 15)."`
-	Recipients []string `json:"recipients" doc:"Logins of staff told by in-site message."`
+	Recipients []string `json:"recipients" doc:"Logins of the staff told when the alert opens and resolves."`
+	Channels   []string `json:"channels,omitempty" doc:"How they are told: inbox (in-site message), email (in each recipient's language, unless they turned email off or their address bounced), im (the IM robots subscribed to alert.opened / alert.resolved). Absent or empty: all of them (a response always lists the channels in effect)."`
 	Enabled    bool     `json:"enabled"`
 }
 
@@ -31,8 +32,16 @@ type AlertJSON struct {
 }
 
 func alertRuleJSON(r alert.Rule) AlertRuleJSON {
-	return AlertRuleJSON{ID: r.ID, Kind: string(r.Kind), Threshold: r.Threshold, ForMinutes: r.ForMinutes,
+	out := AlertRuleJSON{ID: r.ID, Kind: string(r.Kind), Threshold: r.Threshold, ForMinutes: r.ForMinutes,
 		Recipients: append([]string{}, r.Logins...), Enabled: r.Enabled}
+	chans := r.Channels
+	if len(chans) == 0 {
+		chans = alert.Channels
+	}
+	for _, c := range chans {
+		out.Channels = append(out.Channels, string(c))
+	}
+	return out
 }
 
 func (a *API) registerAlerts() {
@@ -58,8 +67,12 @@ func (a *API) registerAlerts() {
 		if err != nil {
 			return nil, err
 		}
+		chans := make([]alert.Channel, len(b.Channels))
+		for i, c := range b.Channels {
+			chans[i] = alert.Channel(c)
+		}
 		r, err := a.d.Alerts.SaveRule(ctx, by, alert.Rule{ID: id, Kind: alert.Kind(b.Kind), Threshold: b.Threshold,
-			ForMinutes: b.ForMinutes, Logins: b.Recipients, Enabled: b.Enabled})
+			ForMinutes: b.ForMinutes, Logins: b.Recipients, Channels: chans, Enabled: b.Enabled})
 		if err != nil {
 			return nil, a.fail(ctx, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"helpdesk/internal/alert"
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/httpapi"
 	"helpdesk/internal/mailin"
@@ -25,7 +26,8 @@ func mailEnv(t *testing.T, db *store.DB) *env {
 	mux := http.NewServeMux()
 	httpapi.New(mux, httpapi.Deps{Identity: d.Identity, Tickets: d.Tickets, Inbox: notify.NewInbox(db.Notify(), nil), SLA: d.SLA,
 		Routing: d.Routing, Mail: mail, NotifySettings: notify.NewSettings(db.Outbound(), notify.NewRenderer(db.Outbound(), catalogTexts{})),
-		Webhooks: notify.NewWebhooks(db.Outbound(), nil), Ready: db.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Webhooks: notify.NewWebhooks(db.Outbound(), nil), Alerts: alert.NewService(alert.Deps{Store: db.Alerts(), Conditions: db.Alerts(),
+			Directory: db.Identity(), Announcer: notify.AlertAnnouncer{}}), Ready: db.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{d: d, srv: srv, tokens: map[string]string{}}

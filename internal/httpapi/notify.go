@@ -66,8 +66,8 @@ type RobotJSON struct {
 	URL          string   `json:"url" maxLength:"2000"`
 	Secret       string   `json:"secret,omitempty" maxLength:"200" writeOnly:"true" doc:"DingTalk / Feishu signing secret, or the HMAC key of a generic webhook."`
 	Method       string   `json:"method,omitempty" enum:"POST,PUT,"`
-	BodyTemplate string   `json:"body_template,omitempty" maxLength:"5000" doc:"Generic webhook: JSON body template over .Text, .Ticket, .Event with a json function."`
-	Events       []string `json:"events" enum:"ticket.created,ticket.updated,ticket.status_changed,message.added,sla.breached,rating.received"`
+	BodyTemplate string   `json:"body_template,omitempty" maxLength:"5000" doc:"Generic webhook: JSON body template over .Text, .Ticket (empty for alert events), .Event with a json function."`
+	Events       []string `json:"events" enum:"ticket.created,ticket.updated,ticket.status_changed,message.added,sla.breached,rating.received,alert.opened,alert.resolved"`
 	Active       bool     `json:"active"`
 }
 

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,6 +92,55 @@ func TestNotifyAPI(t *testing.T) {
 				"kind": "webhook", "url": "https://x.example", "body_template": "{{.Text}}", "events": []string{}, "active": true}})
 			if r.status != 422 {
 				t.Errorf("non-JSON body template: %d %s", r.status, r.body)
+			}
+			r = e.do(t, call{as: "admin", method: "POST", path: "/api/v1/notify/robots", body: map[string]any{"name": "告警群",
+				"kind": "wecom", "url": "https://qyapi.weixin.example/cgi-bin/webhook/send?key=k",
+				"events": []string{"alert.opened", "alert.resolved"}, "active": true}})
+			if r.status != 201 {
+				t.Errorf("robot for alert events: %d %s", r.status, r.body)
+			}
+		})
+		t.Run("alert rules choose their channels", func(t *testing.T) {
+			for _, tc := range []struct {
+				name     string
+				channels []string
+				want     []string
+			}{
+				{"none named: all", nil, []string{"inbox", "email", "im"}},
+				{"email and im, once each", []string{"email", "im", "email"}, []string{"email", "im"}},
+				{"all named: all", []string{"im", "email", "inbox"}, []string{"inbox", "email", "im"}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					body := map[string]any{"kind": "unassigned_backlog", "threshold": 5, "for_minutes": 10, "recipients": []string{"super1"},
+						"enabled": true}
+					if tc.channels != nil {
+						body["channels"] = tc.channels
+					}
+					r := e.do(t, call{as: "admin", method: "POST", path: "/api/v1/alert-rules", body: body})
+					if r.status != 200 {
+						t.Fatalf("save: %d %s", r.status, r.body)
+					}
+					got := []string{}
+					for _, c := range r.object(t)["channels"].([]any) {
+						got = append(got, c.(string))
+					}
+					if !slices.Equal(got, tc.want) {
+						t.Errorf("channels: got %v, want %v", got, tc.want)
+					}
+				})
+			}
+			for _, tc := range []struct{ lang, want string }{
+				{"en", "Unknown alert channel sms (use inbox, email or im)."},
+				{"zh-CN", "未知的告警渠道 sms（可选 inbox、email、im）。"},
+			} {
+				r := e.do(t, call{as: "admin", method: "POST", path: "/api/v1/alert-rules", headers: map[string]string{"Accept-Language": tc.lang},
+					body: map[string]any{"kind": "unassigned_backlog", "threshold": 5, "for_minutes": 10, "recipients": []string{"super1"},
+						"channels": []string{"sms"}, "enabled": true}})
+				p := r.problem(t)
+				if r.status != 422 || len(p.Errors) != 1 || p.Errors[0].Code != "alert.channel_invalid" || p.Errors[0].Field != "channels" ||
+					p.Errors[0].Message != tc.want {
+					t.Errorf("%s: channel sms: %d %s; want 422 alert.channel_invalid %q", tc.lang, r.status, r.body, tc.want)
+				}
 			}
 		})
 	})

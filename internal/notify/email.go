@@ -179,7 +179,7 @@ func (m *Mailer) Build(ctx context.Context, p EmailJob) ([]byte, error) {
 		return nil, err
 	}
 	tag := "[" + p.Ticket + "]"
-	if !strings.Contains(r.Subject, tag) {
+	if p.Ticket != "" && !strings.Contains(r.Subject, tag) {
 		r.Subject = tag + " " + r.Subject
 	}
 	from, err := mail.ParseAddress(m.d.From)
@@ -201,7 +201,9 @@ func (m *Mailer) Build(ctx context.Context, p EmailJob) ([]byte, error) {
 	h.Set("Auto-Submitted", "auto-generated")
 	h.Set("X-Auto-Response-Suppress", "All")
 	h.Set("X-Helpdesk-Origin", m.d.Origin)
-	h.Set("X-Helpdesk-Ticket", p.Ticket)
+	if p.Ticket != "" {
+		h.Set("X-Helpdesk-Ticket", p.Ticket)
+	}
 	h.Set("Content-Language", p.Lang)
 	var b bytes.Buffer
 	w, err := mail.CreateWriter(&b, h)

@@ -30,9 +30,9 @@ const (
 	TplSLABreach     = "sla_breach"
 )
 
-// Templates lists every notification.
+// Templates lists every notification (alert.go adds the alerts').
 var Templates = []string{TplReceived, TplAgentReply, TplStatusChanged, TplConfirm, TplSurvey, TplEscalated,
-	TplAssigned, TplCustomerReply, TplSLAWarning, TplSLABreach}
+	TplAssigned, TplCustomerReply, TplSLAWarning, TplSLABreach, TplAlertOpened, TplAlertResolved}
 
 // DispatchDeps are the fan-out's collaborators.
 type DispatchDeps struct {
@@ -44,9 +44,12 @@ type DispatchDeps struct {
 	// Email enables email; SMS enables SMS (a gateway is configured).
 	Email bool
 	SMS   bool
-	// Lang is the site language, for users who chose none.
+	// Lang is the site language, for users who chose none (and robots'
+	// alert messages).
 	Lang string
-	Now  func() time.Time
+	// Renderer renders robots' alert messages; optional (plain text without).
+	Renderer *Renderer
+	Now      func() time.Time
 }
 
 // Dispatcher fans ticket events out to people, robots and webhooks.

@@ -31,11 +31,13 @@ import (
 )
 
 // capture is an SMTP server that keeps what it receives; recipients
-// starting with "bounce" are refused with 550.
+// starting with "bounce" are refused with 550, and those in tempFail with
+// 451 as many times as it says.
 type capture struct {
-	mu   sync.Mutex
-	msgs []captured
-	addr string
+	mu       sync.Mutex
+	msgs     []captured
+	addr     string
+	tempFail map[string]int
 }
 
 type captured struct {
@@ -59,6 +61,12 @@ func (s *capSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if strings.HasPrefix(to, "bounce") {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
 	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if s.c.tempFail[to] > 0 {
+		s.c.tempFail[to]--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	s.to = append(s.to, to)
 	return nil
 }
@@ -75,7 +83,7 @@ func (s *capSession) Data(r io.Reader) error {
 
 func startCapture(t testing.TB) *capture {
 	t.Helper()
-	c := &capture{}
+	c := &capture{tempFail: map[string]int{}}
 	srv := smtp.NewServer(c)
 	srv.Domain = "sink.test"
 	srv.AllowInsecureAuth = true

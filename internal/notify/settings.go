@@ -144,7 +144,7 @@ func (s *Settings) SaveRobot(ctx context.Context, by identity.Actor, r Robot) (R
 		m.Add(apperr.FieldError("notify.url_invalid", "url", nil))
 	}
 	for _, e := range r.Events {
-		if !slices.Contains(EventTypes, e) {
+		if !slices.Contains(RobotEventTypes, e) {
 			m.Add(apperr.FieldError("notify.event_unknown", "events", map[string]any{"event": e}))
 		}
 	}

@@ -81,6 +81,9 @@ func (r *Renderer) Render(ctx context.Context, key, lang string, vars map[string
 	}
 	v["status_label"] = r.texts.Label(t.Lang, "status."+vars["status"])
 	v["priority_label"] = r.texts.Label(t.Lang, "priority."+vars["priority"])
+	if k := vars["kind"]; k != "" {
+		v["kind_label"] = r.texts.Label(t.Lang, "notify.alert_kind."+k)
+	}
 	return render(t, v)
 }
 

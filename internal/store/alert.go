@@ -31,26 +31,39 @@ func joinIDs(ids []int64) string {
 	return strings.Join(s, ",")
 }
 
+func joinChannels(cs []alert.Channel) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
 // Rules lists the rules with their recipients' logins.
 func (s *Alerts) Rules(ctx context.Context) ([]alert.Rule, error) {
-	rows, err := s.db.read().QueryContext(ctx, `SELECT id, kind, threshold, for_minutes, recipients, enabled, pending_since, updated_at
-		FROM alert_rules ORDER BY id`)
+	rows, err := s.db.read().QueryContext(ctx, `SELECT id, kind, threshold, for_minutes, recipients, channels, enabled, pending_since,
+		updated_at FROM alert_rules ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: alert rules: %w", err)
 	}
 	var out []alert.Rule
 	for rows.Next() {
 		var r alert.Rule
-		var recips string
+		var recips, chans string
 		var pending sql.NullInt64
 		var updated int64
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Threshold, &r.ForMinutes, &recips, &r.Enabled, &pending, &updated); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Threshold, &r.ForMinutes, &recips, &chans, &r.Enabled, &pending, &updated); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: alert rules: %w", err)
 		}
 		for _, f := range strings.Split(recips, ",") {
 			if id, err := strconv.ParseInt(f, 10, 64); err == nil {
 				r.Recipients = append(r.Recipients, id)
+			}
+		}
+		for _, c := range strings.Split(chans, ",") {
+			if c != "" {
+				r.Channels = append(r.Channels, alert.Channel(c))
 			}
 		}
 		r.PendingSince, r.UpdatedAt = tm(pending), time.UnixMicro(updated).UTC()
@@ -72,13 +85,13 @@ func (s *Alerts) Rules(ctx context.Context) ([]alert.Rule, error) {
 func (s *Alerts) SaveRule(ctx context.Context, r alert.Rule) (alert.Rule, error) {
 	err := s.db.tx(ctx, func(tx conn) error {
 		if r.ID == 0 {
-			return tx.QueryRowContext(ctx, `INSERT INTO alert_rules (kind, threshold, for_minutes, recipients, enabled, updated_at)
-				VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`, string(r.Kind), r.Threshold, r.ForMinutes, joinIDs(r.Recipients), r.Enabled,
-				r.UpdatedAt.UnixMicro()).Scan(&r.ID)
+			return tx.QueryRowContext(ctx, `INSERT INTO alert_rules (kind, threshold, for_minutes, recipients, channels, enabled, updated_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`, string(r.Kind), r.Threshold, r.ForMinutes, joinIDs(r.Recipients),
+				joinChannels(r.Channels), r.Enabled, r.UpdatedAt.UnixMicro()).Scan(&r.ID)
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE alert_rules SET kind=$1, threshold=$2, for_minutes=$3, recipients=$4, enabled=$5,
-			pending_since=NULL, updated_at=$6 WHERE id=$7`, string(r.Kind), r.Threshold, r.ForMinutes, joinIDs(r.Recipients), r.Enabled,
-			r.UpdatedAt.UnixMicro(), r.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE alert_rules SET kind=$1, threshold=$2, for_minutes=$3, recipients=$4, channels=$5,
+			enabled=$6, pending_since=NULL, updated_at=$7 WHERE id=$8`, string(r.Kind), r.Threshold, r.ForMinutes, joinIDs(r.Recipients),
+			joinChannels(r.Channels), r.Enabled, r.UpdatedAt.UnixMicro(), r.ID)
 		if err != nil {
 			return err
 		}
@@ -158,8 +171,26 @@ func writeNotices(ctx context.Context, tx conn, ns []alert.Notice, at time.Time)
 	return nil
 }
 
-// Open inserts an alert with its notices, unless the rule has one open.
-func (s *Alerts) Open(ctx context.Context, a alert.Alert, ns []alert.Notice) (alert.Alert, bool, error) {
+// writeOutbox adds the jobs of an alert event (unless their keys exist).
+func writeOutbox(ctx context.Context, tx conn, out alert.Outbox, a alert.Alert) error {
+	if out == nil {
+		return nil
+	}
+	jobs, err := out(a)
+	if err != nil {
+		return fmt.Errorf("store: alert %d outbox: %w", a.ID, err)
+	}
+	for _, j := range jobs {
+		if err := insertJob(ctx, tx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open inserts an alert with its notices and outbox, unless the rule has
+// one open.
+func (s *Alerts) Open(ctx context.Context, a alert.Alert, ns []alert.Notice, out alert.Outbox) (alert.Alert, bool, error) {
 	opened := false
 	err := s.db.tx(ctx, func(tx conn) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO alerts (rule_id, kind, detail, opened_at) VALUES ($1,$2,$3,$4)
@@ -172,22 +203,29 @@ func (s *Alerts) Open(ctx context.Context, a alert.Alert, ns []alert.Notice) (al
 			return fmt.Errorf("store: alert: %w", err)
 		}
 		opened = true
-		return writeNotices(ctx, tx, ns, a.OpenedAt)
+		if err := writeNotices(ctx, tx, ns, a.OpenedAt); err != nil {
+			return err
+		}
+		return writeOutbox(ctx, tx, out, a)
 	})
 	return a, opened, err
 }
 
-// Resolve marks an alert resolved and writes its notices.
-func (s *Alerts) Resolve(ctx context.Context, id int64, at time.Time, ns []alert.Notice) error {
+// Resolve marks an alert resolved and writes its notices and outbox.
+func (s *Alerts) Resolve(ctx context.Context, a alert.Alert, at time.Time, ns []alert.Notice, out alert.Outbox) error {
 	return s.db.tx(ctx, func(tx conn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL`, at.UnixMicro(), id)
+		res, err := tx.ExecContext(ctx, `UPDATE alerts SET resolved_at = $1 WHERE id = $2 AND resolved_at IS NULL`, at.UnixMicro(), a.ID)
 		if err != nil {
 			return fmt.Errorf("store: alert: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return writeNotices(ctx, tx, ns, at)
+		if err := writeNotices(ctx, tx, ns, at); err != nil {
+			return err
+		}
+		a.ResolvedAt = at
+		return writeOutbox(ctx, tx, out, a)
 	})
 }
 
