@@ -453,7 +453,19 @@ func title(m Message) string {
 	return truncate(strings.TrimSpace(t), ticket.MaxTitleLen)
 }
 
+// IdemPrefix starts the idempotency key of a ticket created from mail when
+// the key is the Message-ID itself. The key is written in the ticket's own
+// transaction, so the outbound "ticket received" mail can thread onto the
+// customer's message before intake links the Message-ID to the ticket.
+const IdemPrefix = "mail-id:"
+
+// idemKey keys a ticket's creation by the Message-ID of its mail: the ID
+// itself when it fits, else its hash (such a ticket's first mail then
+// threads once intake has linked the ID).
 func idemKey(messageID string) string {
+	if len(IdemPrefix)+len(messageID) <= ticket.MaxIdempotencyKey {
+		return IdemPrefix + messageID
+	}
 	sum := sha256.Sum256([]byte(messageID))
 	return "mail:" + hex.EncodeToString(sum[:])
 }

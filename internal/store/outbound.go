@@ -11,6 +11,7 @@ import (
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/job"
+	"helpdesk/internal/mailin"
 	"helpdesk/internal/notify"
 )
 
@@ -147,11 +148,18 @@ func (s *Outbound) Followers(ctx context.Context, ticketID int64) ([]notify.Foll
 	return out, err
 }
 
-// FirstInboundID is the Message-ID of the first mail received on a ticket.
+// FirstInboundID is the Message-ID of the first mail received on a ticket:
+// the one mail intake linked to it, or, before intake's second transaction
+// has linked it, the one the ticket was created from (its idempotency key).
 func (s *Outbound) FirstInboundID(ctx context.Context, ticketID int64) (string, error) {
 	var id string
 	err := s.db.read().QueryRowContext(ctx, `SELECT message_id FROM mail_ids WHERE ticket_id = $1 AND NOT outbound
 		ORDER BY created_at LIMIT 1`, ticketID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.db.read().QueryRowContext(ctx, `SELECT substr(key, $2) FROM idempotency_keys
+			WHERE ticket_id = $1 AND substr(key, 1, $3) = $4 LIMIT 1`,
+			ticketID, len(mailin.IdemPrefix)+1, len(mailin.IdemPrefix), mailin.IdemPrefix).Scan(&id)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
