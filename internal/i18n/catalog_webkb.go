@@ -62,6 +62,7 @@ var zhWebKB = map[string]string{
 	"web.kb.published_at":       "发布于 {when}",
 	"web.kb.source":             "来源工单",
 	"web.kb.helpful":            "读者反馈",
+	"web.kb.helpful_counts":     "有用 {up} · 没用 {down}",
 	"web.kb.attachments":        "附件",
 	"web.kb.attach_label":       "上传文件（PNG、JPEG、PDF 或文本，≤ 10 MB）",
 	"web.kb.attach":             "上传",
@@ -140,6 +141,7 @@ var zhWebKB = map[string]string{
 	"web.assist.threshold_hint": "新工单的优先级建议置信度达到此值时自动采用。0 表示关闭，否则填 0.5 到 1 之间，例如 0.8。",
 	"web.assist.on":             "已开启：置信度 ≥ {pct}%",
 	"web.assist.off":            "已关闭",
+	"web.assist.few":            "检验用的工单少于 {n} 张，准确率仅供参考；已解决的工单多了以后会更可靠。",
 
 	"web.macro.admin_title":   "快捷回复",
 	"web.macro.home_hint":     "常用回复模板，可同时设置状态、分类和处理人",
@@ -231,6 +233,7 @@ var enWebKB = map[string]string{
 	"web.kb.published_at":       "Published {when}",
 	"web.kb.source":             "From ticket",
 	"web.kb.helpful":            "Reader feedback",
+	"web.kb.helpful_counts":     "{up} helpful · {down} not",
 	"web.kb.attachments":        "Attachments",
 	"web.kb.attach_label":       "Upload a file (PNG, JPEG, PDF or text, ≤ 10 MB)",
 	"web.kb.attach":             "Upload",
@@ -309,6 +312,7 @@ var enWebKB = map[string]string{
 	"web.assist.threshold_hint": "A new ticket takes the suggested priority when the model is at least this confident. 0 turns it off; otherwise 0.5 to 1, e.g. 0.8.",
 	"web.assist.on":             "On: confidence ≥ {pct}%",
 	"web.assist.off":            "Off",
+	"web.assist.few":            "Fewer than {n} tickets were held out, so the accuracy is only indicative; it firms up as more tickets are resolved.",
 
 	"web.macro.admin_title":   "Canned responses",
 	"web.macro.home_hint":     "Reply templates that can also set status, category and assignee",

@@ -16,6 +16,22 @@ type assistAdminData struct {
 	Threshold string
 }
 
+// MinHeldOut is how many held-out tickets make an accuracy worth reading.
+const minHeldOut = 50
+
+// MinHeldOut is minHeldOut, for the page.
+func (assistAdminData) MinHeldOut() int { return minHeldOut }
+
+// Few says a model was checked on too few tickets for its accuracy to mean much.
+func (d assistAdminData) Few() bool {
+	for _, m := range d.Status.Models {
+		if m.NTest < minHeldOut {
+			return true
+		}
+	}
+	return false
+}
+
 // Pct is an accuracy (0–1) in percent with one decimal.
 func (assistAdminData) Pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) }
 

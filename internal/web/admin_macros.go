@@ -115,7 +115,7 @@ func (k *kbPages) adminSaveMacro(rw http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	id, _ := strconv.ParseInt(f.Get("id"), 10, 64)
-	m := kb.Macro{ID: id, Name: f.Get("name"), Body: f.Get("body"), SetStatus: f.Get("set_status"),
+	m := kb.Macro{ID: id, Name: f.Get("name"), Body: lf(f.Get("body")), SetStatus: f.Get("set_status"),
 		SetCategory: f.Get("set_category"), SetAssignee: strings.TrimSpace(f.Get("set_assignee"))}
 	saved, err := k.d.KB.SaveMacro(ctxOf(r), by, m)
 	if err != nil {

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"helpdesk/internal/identity"
 	"helpdesk/internal/kb"
@@ -25,6 +27,14 @@ type assistData struct {
 
 // Pct is a confidence (0–1) in whole percent.
 func (assistData) Pct(f float64) int { return int(f*100 + 0.5) }
+
+// Plain is a search snippet as plain text: without its highlighting and
+// the Markdown heading marks of an article's first lines.
+func (assistData) Plain(snippet string) string {
+	return html.UnescapeString(snippetMarks.Replace(snippet))
+}
+
+var snippetMarks = strings.NewReplacer("<mark>", "", "</mark>", "", "## ", "", "# ", "")
 
 // loadAssist reads the assistance for an agent's ticket page. It is an
 // aid, not the page: what fails is logged and left out.

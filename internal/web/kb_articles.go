@@ -103,8 +103,12 @@ func formOfRequest(r *http.Request) *kbFormData {
 	f := r.PostForm
 	v, _ := strconv.Atoi(f.Get("version"))
 	return &kbFormData{Version: v, Title: f.Get("title"), Category: f.Get("category"), Tags: f.Get("tags"),
-		Audience: f.Get("audience"), Lang: f.Get("lang"), Body: f.Get("body"), Note: f.Get("note")}
+		Audience: f.Get("audience"), Lang: f.Get("lang"), Body: lf(f.Get("body")), Note: f.Get("note")}
 }
+
+// lf undoes the CRLF line ends browsers submit a textarea with, so a
+// version saved from the form diffs line by line against one saved by the API.
+func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // draft is the submitted form as the service takes it: tags are comma
 // separated (half- or full-width commas).

@@ -304,7 +304,7 @@ func TestKBVersionsDiffAndRestore(t *testing.T) {
 	d := newKBDesk(t)
 	agent := d.as(t, "agent1", "zh-CN")
 	art := newArticle(t, agent, "版本测试")
-	res, body := agent.submit(art+"/edit", art, url.Values{"version": {"1"}, "title": {"版本测试"}, "body": {"## 步骤\n\n1. 重启电脑\n2. 重新登录\n"},
+	res, body := agent.submit(art+"/edit", art, url.Values{"version": {"1"}, "title": {"版本测试"}, "body": {"## 步骤\r\n\r\n1. 重启电脑\r\n2. 重新登录\r\n"}, // as a browser sends a textarea
 		"audience": {"internal"}, "lang": {"zh-CN"}})
 	wantRedirect(t, "edit", res, body)
 	_, body = agent.get(art + "/versions")
