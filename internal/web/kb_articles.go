@@ -92,18 +92,23 @@ type kbFormData struct {
 	Languages                                         []string
 	// Preview is the body rendered, when the writer asked for a preview.
 	Preview template.HTML
+	// Published: saving sends the article back to draft and review.
+	Published bool
+	// Conflict: someone saved the article since this form was loaded.
+	Conflict bool
 }
 
 func formOfArticle(a kb.Article) *kbFormData {
 	return &kbFormData{ID: a.ID, Version: a.Version, Title: a.Title, Category: a.CategoryKey, Tags: strings.Join(a.Tags, ", "),
-		Audience: string(a.Audience), Lang: a.Lang, Body: a.Body}
+		Audience: string(a.Audience), Lang: a.Lang, Body: a.Body, Published: a.State == kb.StatePublished}
 }
 
 func formOfRequest(r *http.Request) *kbFormData {
 	f := r.PostForm
 	v, _ := strconv.Atoi(f.Get("version"))
 	return &kbFormData{Version: v, Title: f.Get("title"), Category: f.Get("category"), Tags: f.Get("tags"),
-		Audience: f.Get("audience"), Lang: f.Get("lang"), Body: lf(f.Get("body")), Note: f.Get("note")}
+		Audience: f.Get("audience"), Lang: f.Get("lang"), Body: lf(f.Get("body")), Note: f.Get("note"),
+		Published: f.Get("published") != ""}
 }
 
 // lf undoes the CRLF line ends browsers submit a textarea with, so a
@@ -182,6 +187,7 @@ func (k *kbPages) formFailed(rw http.ResponseWriter, r *http.Request, by identit
 		k.fail(rw, r, err)
 		return
 	}
+	f.Conflict = apperr.Is(err, "kb.conflict")
 	k.renderForm(rw, r, by, f, st, err)
 }
 

@@ -26,7 +26,7 @@ type kbArticleData struct {
 	SentBack    *kb.Review
 	Attachments []kb.Attachment
 	// Buttons offered (the service decides again).
-	CanEdit, CanSubmit, CanReview, CanArchive, CanRestore bool
+	CanEdit, CanSubmit, CanReview, CanArchive, CanRestore, CanConfirm bool
 	// SourceTicket is the number of the ticket the draft came from.
 	SourceTicket string
 }
@@ -111,6 +111,7 @@ func (k *kbPages) article(rw http.ResponseWriter, r *http.Request) {
 	d.CanReview = reviewer && a.State == kb.StateInReview
 	d.CanArchive = reviewer && (a.State == kb.StatePublished || a.State == kb.StateDraft)
 	d.CanRestore = a.State != kb.StateInReview
+	d.CanConfirm = reviewer && a.State != kb.StateArchived
 	p := k.newPage(rw, r, "web.kb.title", "kb", d)
 	p.Title = a.Title
 	cats, err := k.d.Tickets.Categories(ctx, by)

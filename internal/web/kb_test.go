@@ -290,7 +290,8 @@ func TestKBEditConflictAndPreview(t *testing.T) {
 	// A second edit from the same (now stale) form is a conflict.
 	form.Set("body", "second edit")
 	res, body = agent.submit(art+"/edit", art, form)
-	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Someone else changed the article") || !strings.Contains(body, "second edit") {
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Someone else changed the article") || !strings.Contains(body, "second edit") ||
+		!strings.Contains(body, "Open the latest version") {
 		t.Errorf("stale edit: %d, want 409 with the message and the text kept:\n%s", res.StatusCode, errorsIn(body))
 	}
 	// A missing title is shown beside the field.
@@ -407,6 +408,18 @@ func TestMacroAdminAndApply(t *testing.T) {
 	msgs, _ := d.Tickets.Messages(context.Background(), d.Actors["admin"], tk.Number)
 	if last := msgs[len(msgs)-1]; last.Body != "张三 您好，工单 "+tk.Number+" 已处理，请确认。" || last.Internal {
 		t.Errorf("the macro's reply is %q (internal %v)", last.Body, last.Internal)
+	}
+	// A step the status machine refuses is reported on the ticket page.
+	res, body = admin.submit("/admin/macros/new", "/admin/macros", url.Values{"name": {"直接关闭"}, "set_status": {"closed"}})
+	wantRedirect(t, "save closing macro", res, body)
+	closing := strings.TrimPrefix(res.Header.Get("Location"), "/admin/macros/")
+	fresh := d.NewTicket(t, "cust1", "新的问题")
+	res, body = agent.submit("/t/"+fresh.Number, "/t/"+fresh.Number+"/macro", url.Values{"macro": {closing}})
+	if res.StatusCode < 400 || !strings.Contains(body, `role="alert"`) {
+		t.Errorf("a refused macro step: %d, want an error on the ticket page", res.StatusCode)
+	}
+	if got, _ := d.Tickets.Get(context.Background(), d.Actors["admin"], fresh.Number); got.Status == ticket.StatusClosed {
+		t.Error("the refused macro closed the ticket")
 	}
 	// Delete.
 	res, _ = admin.submit(edit, strings.Replace(edit, "/admin/macros/", "/admin/macros/", 1)+"/delete", nil)
