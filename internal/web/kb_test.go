@@ -176,6 +176,9 @@ func TestKBPagesOnlyForStaff(t *testing.T) {
 func TestKBPagesRender(t *testing.T) {
 	d := newKBDesk(t)
 	tk := resolved(t, d)
+	if _, err := d.KB.SaveMacro(context.Background(), d.Actors["admin"], kb.Macro{Name: "问候", Body: "您好 {{requester.name}}"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ lang, nav, state, diff, assist string }{
 		{"zh-CN", "知识库", "草稿", "版本对比", "智能辅助"},
 		{"en", "Knowledge base", "Draft", "Compare versions", "Assistance"},
@@ -190,7 +193,7 @@ func TestKBPagesRender(t *testing.T) {
 			}{
 				{agent, "/desk/kb", c.state}, {agent, "/desk/kb?state=draft&lang=zh-CN&q=" + url.QueryEscape("渲染"), "渲染测试"},
 				{agent, "/desk/kb/new", c.nav}, {agent, art, "<h2>"}, {agent, art + "/edit", c.nav},
-				{agent, art + "/versions", c.diff}, {agent, "/t/" + tk.Number, c.assist},
+				{agent, art + "/versions", c.diff}, {agent, "/t/" + tk.Number, c.assist}, {agent, "/t/" + tk.Number, `id="macro-sel"`},
 				{admin, "/admin", "/admin/macros"}, {admin, "/admin/macros", c.nav}, {admin, "/admin/macros/new", "{{requester.name}}"},
 				{admin, "/admin/assist", "0.5"},
 			}
