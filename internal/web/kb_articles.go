@@ -30,9 +30,12 @@ type kbListData struct {
 }
 
 // Query is the filters as a query string, for the next page's link.
-func (d *kbListData) Query() string {
+func (d *kbListData) Query() string { return d.QueryState(d.State) }
+
+// QueryState is the filters with another state, for the state tabs.
+func (d *kbListData) QueryState(state string) string {
 	v := url.Values{}
-	for k, x := range map[string]string{"state": d.State, "category": d.Category, "lang": d.Lang, "q": d.Q} {
+	for k, x := range map[string]string{"state": state, "category": d.Category, "lang": d.Lang, "q": d.Q} {
 		if x != "" {
 			v.Set(k, x)
 		}
