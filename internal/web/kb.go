@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"helpdesk/internal/apperr"
+	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 	"helpdesk/internal/kb"
 )
@@ -90,7 +91,13 @@ func (k *kbPages) kbStep(rw http.ResponseWriter, r *http.Request, id int64, okKe
 				return
 			}
 		}
-		flashErr(rw, reqOf(r).Lang, err)
+		e, _ := apperr.As(err)
+		args := e.Args()
+		lang := reqOf(r).Lang
+		if st, ok := args["state"].(string); ok && i18n.Has(lang, "web.kb.state."+st) {
+			args["state"] = i18n.T(lang, "web.kb.state."+st, nil) // "（待审核）", not "（in_review）"
+		}
+		setFlashParams(rw, "error", e.Code, args)
 		redirect(rw, r, articlePath(id))
 		return
 	}

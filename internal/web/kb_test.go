@@ -238,6 +238,10 @@ func TestKBReviewWorkflow(t *testing.T) {
 	if got := articleState(t, d, art); got != kb.StateInReview {
 		t.Fatalf("after submit: %s", got)
 	}
+	agent.submit(art, art+"/submit", nil)
+	if f := flashOn(agent, art); f != "文章当前状态（待审核）不允许此操作。" {
+		t.Errorf("submitting twice says %q", f)
+	}
 	// Sending back needs a comment.
 	res, _ := super.submit(art, art+"/reject", url.Values{"comment": {"  "}})
 	if res.StatusCode != http.StatusSeeOther {
