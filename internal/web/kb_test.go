@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -477,5 +479,45 @@ func TestAssistModelAdminAndTicketPanel(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("ticket page lacks %q", want)
 		}
+	}
+}
+
+func TestKBAttachments(t *testing.T) {
+	d := newKBDesk(t)
+	agent := d.as(t, "agent1", "en")
+	art := newArticle(t, agent, "With a screenshot")
+	upload := func(name string, content []byte) *http.Response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", agent.token(art))
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(content)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, agent.base+art+"/attach", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		res, _ := agent.do(req)
+		return res
+	}
+	if res := upload("error.png", pngBytes()); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	_, body := agent.get(art)
+	link := regexp.MustCompile(`href="(` + art + `/a/\d+)">error.png</a>`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatal("the article does not list its attachment")
+	}
+	res, got := agent.get(link[1])
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || got != string(pngBytes()) {
+		t.Errorf("download: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if res := upload("tool.exe", []byte("MZ\x90\x00\x03\x00\x00\x00")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("refused upload: %d", res.StatusCode)
+	}
+	if f := flashOn(agent, art); !strings.Contains(f, "Only PNG, JPEG, PDF or text") {
+		t.Errorf("a refused file says %q", f)
+	}
+	cust := d.as(t, "cust1", "en")
+	if res, _ := cust.get(link[1]); res.StatusCode != http.StatusForbidden {
+		t.Errorf("customer downloads a draft's file: %d, want 403", res.StatusCode)
 	}
 }
