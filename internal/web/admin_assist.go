@@ -16,7 +16,7 @@ type assistAdminData struct {
 	Threshold string
 }
 
-// MinHeldOut is how many held-out tickets make an accuracy worth reading.
+// minHeldOut is how many held-out tickets make an accuracy worth reading.
 const minHeldOut = 50
 
 // MinHeldOut is minHeldOut, for the page.
