@@ -76,6 +76,11 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request) {
 		{"/admin/sla", p.T("admin.sla.title"), p.T("admin.home.sla_hint"), countText(len(cals), 0)},
 		{"/admin/settings", p.T("admin.settings.title"), p.T("admin.home.settings_hint"), ""},
 	}
+	if w.d.KB != nil {
+		p.Data = append(p.Data.([]adminSection),
+			adminSection{"/admin/macros", p.T("web.macro.admin_title"), p.T("web.macro.home_hint"), ""},
+			adminSection{"/admin/assist", p.T("web.assist.admin_title"), p.T("web.assist.home_hint"), ""})
+	}
 	w.render(rw, r, http.StatusOK, "admin_home.html", p)
 }
 

@@ -63,6 +63,9 @@ type ticketData struct {
 	Fields []fieldView
 	// Composer is the tab a re-rendered page opens ("reply" or "note").
 	Composer string
+	// Assist is the knowledge base's help for the agent (assist.go); nil
+	// without a knowledge base.
+	Assist *assistData
 	uploadInfo
 }
 
@@ -176,6 +179,7 @@ func (w *Web) loadTicket(r *http.Request, by identity.Actor, number string, full
 		return d, nil
 	}
 	d.Categories = cats
+	d.Assist = w.loadAssist(r, by, t, cats)
 	if t.Requester != "" {
 		pg, err := w.d.Tickets.List(ctx, by, ticket.ListInput{Requester: t.Requester, Limit: 6})
 		if err != nil {
