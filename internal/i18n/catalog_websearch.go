@@ -81,7 +81,7 @@ var enWebSearch = map[string]string{
 	"web.search.from":              "Filed from",
 	"web.search.to":                "To",
 	"web.search.hint":              "Two Chinese characters are enough (打印); quote a phrase, put a minus before a word to exclude it.",
-	"web.search.count":             "{n} results",
+	"web.search.count":             "Results: {n}",
 	"web.search.none":              "Nothing matches. Try other words or fewer filters.",
 	"web.search.capped":            "More than {n} matches: only the newest {n} are ranked. Narrow the words or the dates.",
 	"web.search.exact":             "Ticket number",

@@ -98,6 +98,10 @@ func marks(s string) []markPart {
 	return out
 }
 
+// markdownMarks drops the Markdown emphasis and code marks from an
+// article's snippet (the snippet is cut from the Markdown source).
+var markdownMarks = strings.NewReplacer("**", "", "__", "", "`", "")
+
 // hitsOf prepares results for a page.
 func hitsOf(rs []search.Result) []hit {
 	out := make([]hit, 0, len(rs))
@@ -106,6 +110,9 @@ func hitsOf(rs []search.Result) []hit {
 		switch r.Kind {
 		case search.KindArticle:
 			h.URL = "/help/articles/" + strconv.FormatInt(r.ID, 10)
+			for i := range h.Snippet {
+				h.Snippet[i].Text = markdownMarks.Replace(h.Snippet[i].Text)
+			}
 		case search.KindMessage:
 			h.URL = "/t/" + url.PathEscape(r.Number) + "#m" + strconv.FormatInt(r.ID, 10)
 		default:

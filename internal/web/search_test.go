@@ -83,7 +83,7 @@ func TestDeskSearchHighlights(t *testing.T) {
 		lang, q, mark, count string
 	}{
 		{"zh-CN", "打印", "打印", "找到 1 条结果"},
-		{"en", "printer", "printer", "1 results"},
+		{"en", "printer", "printer", "Results: 1"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			b := d.browser(t)

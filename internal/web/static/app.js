@@ -195,8 +195,7 @@
     });
   }
 
-  // New ticket: articles that may answer the question appear while the
-  // customer types; "this solved my problem" records it, no ticket filed.
+  // New ticket: suggested articles as the customer types; "solved" deflects.
   function deflect() {
     var box = $("#deflect"), form = $("#new-ticket"), df = $("#deflect-form");
     if (!box || !form || !df) return;
@@ -209,7 +208,7 @@
       getHTML(box.dataset.suggest + "?" + q).then(function (h) {
         box.innerHTML = h;
         box.hidden = !$("li", box);
-      }).catch(function () { /* the form works without */ });
+      }).catch(function () {});
     };
     [t, d].forEach(function (el) {
       el.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
