@@ -406,3 +406,47 @@ func TestSearchKeysInCatalog(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchPagination(t *testing.T) {
+	d := newSearchDesk(t)
+	for i := 0; i < searchPageSize+1; i++ {
+		d.ticket(t, "cust1", "显示器闪屏 "+itoa(int64(i)), "显示器")
+	}
+	b := d.browser(t)
+	b.lang = "en"
+	b.signIn("agent1")
+	_, body := b.get("/desk/search?q=" + url.QueryEscape("显示器"))
+	if n := strings.Count(body, `<li class="result`); n != searchPageSize {
+		t.Errorf("page 1: got %d results, want %d", n, searchPageSize)
+	}
+	if !strings.Contains(body, "Page 1 of 2") || !strings.Contains(body, `rel="next"`) || strings.Contains(body, `rel="prev"`) {
+		t.Error("page 1 does not link to page 2 only")
+	}
+	_, body = b.get("/desk/search?page=2&q=" + url.QueryEscape("显示器"))
+	if n := strings.Count(body, `<li class="result`); n != 1 || !strings.Contains(body, `rel="prev"`) {
+		t.Errorf("page 2: got %d results, want 1 and a link back", n)
+	}
+}
+
+// TestSearchCappedNotice renders a capped page (a thousand matches are
+// too many to file here) and checks the notice, in both languages.
+func TestSearchCappedNotice(t *testing.T) {
+	tpl, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang i18n.Lang
+		want string
+	}{{i18n.ZH, "匹配结果超过 1000 条"}, {i18n.EN, "More than 1000 matches"}} {
+		p := &page{reqCtx: &reqCtx{Lang: c.lang, Loc: time.UTC}, Now: time.Now(), Data: &searchData{Action: "/desk/search", Searched: true,
+			Q: "x", Kind: "ticket", Total: search.CandidateCap, Capped: true, Page: 1, Pages: 50}}
+		var buf strings.Builder
+		if err := tpl.pages["search.html"].ExecuteTemplate(&buf, "content", p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), c.want) {
+			t.Errorf("%s: the capped notice %q is missing", c.lang, c.want)
+		}
+	}
+}
