@@ -104,6 +104,9 @@ func runSearch(t *testing.T, b context.Context, base string, a *app.App, c searc
 		chromedp.SendKeys(chromedp.CSS("#title"), c.title),
 	)
 	cust.waitFor("suggestion shown", fmt.Sprintf(`(function(){var d=document.getElementById("deflect");return d&&!d.hidden&&d.textContent.includes(%q)})()`, c.article))
+	// Typing may outlast the debounce: let the last answer land before clicking.
+	time.Sleep(time.Second)
+	cust.waitFor("suggestion settled", fmt.Sprintf(`document.getElementById("deflect").textContent.includes(%q)`, c.article))
 	if got := cust.eval(`document.getElementById("deflect").getAttribute("aria-live")`); got != "polite" {
 		t.Errorf("the suggestions are not a polite live region (%q)", got)
 	}

@@ -199,13 +199,15 @@
   function deflect() {
     var box = $("#deflect"), form = $("#new-ticket"), df = $("#deflect-form");
     if (!box || !form || !df) return;
-    var t = $("#title", form), d = $("#description", form), c = $("#category", form), last = "", timer = null;
+    var t = $("#title", form), d = $("#description", form), c = $("#category", form), last = "", timer = null, seq = 0;
     var ask = function () {
       var q = "title=" + encodeURIComponent(t.value.trim()) + "&description=" + encodeURIComponent(d.value.trim().slice(0, 2000)) +
         "&category=" + encodeURIComponent(c.value);
       if (q === last) return;
       last = q;
+      var n = ++seq;
       getHTML(box.dataset.suggest + "?" + q).then(function (h) {
+        if (n !== seq) return; // a newer answer is coming
         box.innerHTML = h;
         box.hidden = !$("li", box);
       }).catch(function () {});
