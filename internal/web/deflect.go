@@ -8,6 +8,10 @@ import (
 	"helpdesk/internal/apperr"
 )
 
+// shownSuggestions is how many suggested articles the form shows: the
+// best few, so the suggestions do not push the form off the screen.
+const shownSuggestions = 3
+
 // suggestData is the new-ticket form's list of articles that may answer
 // the question being typed.
 type suggestData struct {
@@ -31,7 +35,7 @@ func (w *Web) suggest(rw http.ResponseWriter, r *http.Request) {
 		rs, err := w.d.KB.Suggest(r.Context(), by, limitRunes(q.Get("title"), 200), limitRunes(q.Get("description"), 4000))
 		switch {
 		case err == nil:
-			d.Hits = hitsOf(rs)
+			d.Hits = hitsOf(rs[:min(len(rs), shownSuggestions)])
 		case kindOf(err) == apperr.Internal:
 			// Suggestions are a comfort: the form works without them.
 			w.log.ErrorContext(r.Context(), "suggest", "err", err)
