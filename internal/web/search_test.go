@@ -450,3 +450,11 @@ func TestSearchCappedNotice(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpCenterHeaderSignIn(t *testing.T) {
+	d := newSearchDesk(t)
+	_, body := d.browser(t).get("/help?category=hardware")
+	if !strings.Contains(body, `href="/signin?next=%2fhelp%3fcategory%3dhardware"`) {
+		t.Error("the anonymous help center has no sign-in link back to the page")
+	}
+}
