@@ -115,7 +115,7 @@ func runSearch(t *testing.T, b context.Context, base string, a *app.App, c searc
 	}
 	cust.shot("search-" + c.lang + "-1-suggestion")
 	before := deflections(t, a)
-	cust.do("this solved it", chromedp.Click(chromedp.CSS("#deflect button[form=deflect-form]")))
+	cust.do("this solved it", chromedp.Click(chromedp.CSS("#deflect button[data-deflect]")))
 	cust.waitFor("told no ticket is needed", fmt.Sprintf(`document.getElementById("deflect").textContent.includes(%q)`, c.done))
 	if got := deflections(t, a); got != before+1 {
 		t.Errorf("deflections recorded: got %d, want %d", got, before+1)

@@ -207,7 +207,7 @@
       last = q;
       var n = ++seq;
       getHTML(box.dataset.suggest + "?" + q).then(function (h) {
-        if (n !== seq) return; // a newer answer is coming
+        if (n !== seq) return; // a newer one is coming
         box.innerHTML = h;
         box.hidden = !$("li", box);
       }).catch(function () {});
@@ -216,11 +216,11 @@
       el.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
     });
     if (t.value || d.value) ask();
-    df.addEventListener("submit", function (e) {
-      e.preventDefault();
-      var id = doc.createElement("input");
-      id.type = "hidden"; id.name = "article_id"; id.value = e.submitter ? e.submitter.value : "";
-      df.appendChild(id);
+    // "Solved" posts the deflection form, which is outside the ticket form.
+    box.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-deflect]");
+      if (!b) return;
+      df.elements.article_id.value = b.dataset.deflect;
       df.elements.category.value = c.value;
       var fd = new FormData(df);
       fd.set("part", "1");
@@ -229,7 +229,6 @@
         return r.text();
       }).then(function (h) {
         box.innerHTML = h;
-        box.hidden = false;
         box.scrollIntoView({ block: "center" });
       }).catch(function () { df.submit(); });
     });
