@@ -458,3 +458,17 @@ func TestHelpCenterHeaderSignIn(t *testing.T) {
 		t.Error("the anonymous help center has no sign-in link back to the page")
 	}
 }
+
+func TestPortalSearchDoesNotMentionNotes(t *testing.T) {
+	d := newSearchDesk(t)
+	b := d.browser(t)
+	b.signIn("cust1")
+	if _, body := b.get("/portal/search"); strings.Contains(body, "备注") {
+		t.Error("the customer's search page mentions internal notes")
+	}
+	a := d.browser(t)
+	a.signIn("agent1")
+	if _, body := a.get("/desk/search"); !strings.Contains(body, "消息与内部备注") {
+		t.Error("the agent's search page does not say notes are searched")
+	}
+}
