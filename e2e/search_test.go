@@ -125,6 +125,19 @@ func runSearch(t *testing.T, b context.Context, base string, a *app.App, c searc
 	}
 	cust.shot("search-" + c.lang + "-2-deflected")
 
+	// The suggestion's link opens the article with the same button.
+	cust.do("article from the form", chromedp.Navigate(base+"/help?lang=all"), chromedp.WaitVisible(chromedp.CSS(".results")))
+	link := cust.eval(fmt.Sprintf(`Array.from(document.querySelectorAll(".results a")).filter(function(a){return a.textContent === %q})[0].getAttribute("href")`, c.article))
+	cust.do("open it as the form does", chromedp.Navigate(base+link+"?from=new&category=hardware"), chromedp.WaitVisible(chromedp.CSS("#solved-h")))
+	cust.shot("search-" + c.lang + "-2b-article-from-form")
+	before = deflections(t, a)
+	cust.do("solved on the article", chromedp.Click(chromedp.CSS(".deflect form button")))
+	cust.waitFor("deflected page", fmt.Sprintf(`location.pathname === "/portal/deflect" && document.body.textContent.includes(%q)`, c.done))
+	if got := deflections(t, a); got != before+1 {
+		t.Errorf("deflections recorded from the article page: got %d, want %d", got, before+1)
+	}
+	cust.shot("search-" + c.lang + "-2c-deflected-page")
+
 	// The help center: the portal's nav leads there; search, read, answer.
 	cust.do("help center", chromedp.Click(chromedp.CSS(`header nav a[href="/help"]`)), chromedp.WaitVisible(chromedp.CSS("#hq")))
 	cust.shot("search-" + c.lang + "-3-help")
