@@ -1,6 +1,7 @@
 // Package demo seeds a demo desk: customer organizations, people in every
 // role and some thirty tickets in every status, with conversations, internal
-// notes and attachments. Everything is played through the identity and ticket
+// notes and attachments, and a small bilingual help center (articles.go).
+// Everything is played through the identity, ticket and knowledge base
 // services on a controlled clock, as if two weeks of support work had just
 // happened, so history, first-response times and ticket numbers are all real.
 package demo
@@ -80,6 +81,10 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	}
 	story := scripts()
 	if err := s.play(ctx, story, schedule(story, now, loc)); err != nil {
+		return Result{}, err
+	}
+	clk.t = startOfDay(now, loc).AddDate(0, 0, -10).Add(10 * time.Hour)
+	if err := s.knowledgeBase(ctx, d); err != nil {
 		return Result{}, err
 	}
 	clk.t = startOfDay(now, loc).AddDate(0, 0, -15).Add(8 * time.Hour)

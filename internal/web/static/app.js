@@ -195,6 +195,45 @@
     });
   }
 
+  // New ticket: suggested articles as the customer types; "solved" deflects.
+  function deflect() {
+    var box = $("#deflect"), form = $("#new-ticket"), df = $("#deflect-form");
+    if (!box || !form || !df) return;
+    var t = $("#title", form), d = $("#description", form), c = $("#category", form), last = "", timer = null, seq = 0;
+    var ask = function () {
+      var q = "title=" + encodeURIComponent(t.value.trim()) + "&description=" + encodeURIComponent(d.value.trim().slice(0, 2000)) +
+        "&category=" + encodeURIComponent(c.value);
+      if (q === last) return;
+      last = q;
+      var n = ++seq;
+      getHTML(box.dataset.suggest + "?" + q).then(function (h) {
+        if (n !== seq) return; // a newer one is coming
+        box.innerHTML = h;
+        box.hidden = !$("li", box);
+      }).catch(function () {});
+    };
+    [t, d].forEach(function (el) {
+      el.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 400); });
+    });
+    if (t.value || d.value) ask();
+    // "Solved" posts the deflection form, which is outside the ticket form.
+    box.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-deflect]");
+      if (!b) return;
+      df.elements.article_id.value = b.dataset.deflect;
+      df.elements.category.value = c.value;
+      var fd = new FormData(df);
+      fd.set("part", "1");
+      post(df.action, fd).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      }).then(function (h) {
+        box.innerHTML = h;
+        box.scrollIntoView({ block: "center" });
+      }).catch(function () { df.submit(); });
+    });
+  }
+
   // Attachments added on a ticket page.
   function attachForms() {
     $$("form.js-upload").forEach(function (form) {
@@ -389,7 +428,7 @@
   // keeps the page "loading" for as long as it is connected.
   var startLive = function () { setTimeout(live, 0); };
   var start = function () {
-    newTicket(); attachForms(); tabs(); ticketPage(); lists();
+    newTicket(); deflect(); attachForms(); tabs(); ticketPage(); lists();
     if (doc.readyState === "complete") startLive(); else window.addEventListener("load", startLive);
   };
   if (doc.readyState !== "loading") start(); else doc.addEventListener("DOMContentLoaded", start);
