@@ -221,13 +221,15 @@ const MaxAnyTerms = 24
 // ParseAny turns free text (a ticket's title and description as a
 // customer types it) into a query that any of its words or bigrams
 // satisfies: the distinct Latin words of two or more letters and CJK
-// bigrams, in order of appearance, at most MaxAnyTerms.
+// bigrams, in order of appearance, at most MaxAnyTerms. Filler words
+// ("the", "in") and bigrams with a Chinese particle (的, 了 …) are left
+// out: any term may match, so a filler word would match every article.
 func ParseAny(text string) (Query, error) {
 	q := Query{Any: true}
 	seen := map[string]bool{}
 	for _, s := range segments(foldRunes(text)) {
 		for _, tok := range appendSeq(nil, s) {
-			if seen[tok] || utf8.RuneCountInString(tok) < 2 || len(q.Terms) >= MaxAnyTerms {
+			if seen[tok] || utf8.RuneCountInString(tok) < 2 || len(q.Terms) >= MaxAnyTerms || filler(tok) {
 				continue
 			}
 			seen[tok] = true
@@ -239,4 +241,26 @@ func ParseAny(text string) (Query, error) {
 		return Query{}, apperr.FieldError("search.query_empty", "q", nil)
 	}
 	return q, nil
+}
+
+// fillerWords are English words too common to say what a text is about
+// (read-only after start).
+var fillerWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an and are as at be been but by can could did do does doesn for from
+		had has have he her his how i if in into is it its me my no not of on or our she so than that the their
+		them then there they this to up us was we were what when where which while who why will with would you your
+		after again also am any all just get got still very too out about before`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// filler reports whether a token of free text carries no meaning of its
+// own: an English filler word, or a CJK bigram with a particle in it.
+func filler(tok string) bool {
+	if fillerWords[tok] {
+		return true
+	}
+	return strings.ContainsAny(tok, "的了吗呢吧啊呀")
 }

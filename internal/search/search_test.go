@@ -214,3 +214,31 @@ func codeOf(err error) string {
 	}
 	return ""
 }
+
+// TestParseAnySkipsFiller: free text typed into the ticket form keeps the
+// words that say what it is about, so suggestions do not match on "the".
+func TestParseAnySkipsFiller(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"Printer shows offline, jobs stuck in the queue", []string{"printer", "shows", "offline", "jobs", "stuck", "queue"}},
+		{"打印机的纸卡了", []string{"打印", "印机", "纸卡"}},
+		{"The VPN is down", []string{"vpn", "down"}},
+	} {
+		q, err := ParseAny(c.text)
+		if err != nil {
+			t.Fatalf("%q: %v", c.text, err)
+		}
+		var got []string
+		for _, term := range q.Terms {
+			got = append(got, term.Text)
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%q: got %v, want %v", c.text, got, c.want)
+		}
+	}
+	if _, err := ParseAny("the and of in"); err == nil {
+		t.Error("only filler words: want search.query_empty")
+	}
+}
