@@ -67,11 +67,13 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
+// num formats a value or an axis tick: whole numbers bare, else with up
+// to two decimals (a quarter tick of an axis topped at 1 reads 0.25, not 0.2).
 func num(v float64) string {
 	if v == math.Trunc(v) {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
 func px(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
