@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"helpdesk/internal/apperr"
@@ -136,7 +137,7 @@ type exportView struct {
 
 func exportViewOf(p *page, rec export.Record) *exportView {
 	v := &exportView{ID: rec.ID, State: string(rec.State), Percent: int(rec.Progress*100 + 0.5), Rows: rec.RowsDone,
-		Format: string(rec.Format), Done: rec.State == export.Done || rec.State == export.Failed}
+		Format: strings.ToUpper(string(rec.Format)), Done: rec.State == export.Done || rec.State == export.Failed}
 	if rec.State == export.Done {
 		v.Percent, v.Download = 100, "/exports/"+strconv.FormatInt(rec.ID, 10)+"/file"
 	}

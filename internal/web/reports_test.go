@@ -103,6 +103,26 @@ func TestReportPagesOnlyForSupervisorsAndAdmins(t *testing.T) {
 				t.Errorf("%s GET %s: %d, want %d", c.login, p, res.StatusCode, want)
 			}
 		}
+		if c.login != "admin" {
+			continue
+		}
+		for _, p := range []string{"/dashboard", "/admin/alerts", "/admin/alerts/new", "/admin/audit", "/admin"} {
+			_, body := b.get(p)
+			if bad := unlabelled(body); len(bad) > 0 {
+				t.Errorf("%s: controls without labels: %v", p, bad)
+			}
+			if p == "/admin" && (!strings.Contains(body, `href="/admin/alerts"`) || !strings.Contains(body, `href="/admin/audit"`)) {
+				t.Error("the console's home page does not link to alert rules and the audit log")
+			}
+			if !strings.Contains(body, `href="/reports"`) || !strings.Contains(body, `href="/dashboard"`) {
+				t.Errorf("%s: the header has no Reports and Dashboard links", p)
+			}
+		}
+	}
+	a := d.browser(t)
+	a.signIn("agent1")
+	if _, body := a.get("/desk"); strings.Contains(body, `href="/reports"`) {
+		t.Error("an agent's header links to the reports")
 	}
 	anon := d.browser(t)
 	if res, _ := anon.get("/reports"); res.StatusCode != http.StatusSeeOther {

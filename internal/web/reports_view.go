@@ -116,7 +116,9 @@ func pctValue(r report.Rate) float64 {
 
 // newFigure draws a chart with draw and pairs it with its data table.
 func newFigure(c chart.Chart, xHeader string, draw func(chart.Chart) string) figure {
-	c.Width = 720
+	// Drawn at 760 × 320: scaled to the card on a desktop, at its own size
+	// (scrolling sideways in its card) on a phone, so labels stay readable.
+	c.Width, c.Height = 760, 320
 	return figure{SVG: template.HTML(draw(c)), Table: fromChartTable(c.Table(xHeader))}
 }
 
