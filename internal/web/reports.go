@@ -193,7 +193,7 @@ func (w *Web) reports(rw http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	q, err := w.d.Reports.Resolve(ctx, by, f.From, f.To, f.keys(), report.Interval(f.Interval))
 	if err == nil {
-		d.View, err = w.reportView(r, p, by, f, q)
+		d.View, err = w.reportView(r, p, by, f, q, d.displayNames(p))
 	}
 	if err != nil {
 		if st := statusOf(kindOf(err)); st != http.StatusUnprocessableEntity && st != http.StatusBadRequest {
@@ -237,4 +237,19 @@ func (w *Web) reportChoices(r *http.Request, by identity.Actor, d *reportsData) 
 	if d.Cats, err = w.d.Tickets.Categories(ctx, by); err != nil {
 		w.log.WarnContext(ctx, "reports: categories", "err", err)
 	}
+}
+
+// displayNames maps the team report's logins and group keys to the names
+// people know them by, in the page's language.
+func (d *reportsData) displayNames(p *page) map[string]string {
+	out := map[string]string{}
+	for _, u := range d.Agents {
+		if u.Name != "" {
+			out["agent:"+u.Login] = u.Name
+		}
+	}
+	for _, g := range d.Groups {
+		out["group:"+g.Key] = p.Pick(g.NameZH, g.NameEN)
+	}
+	return out
 }

@@ -123,7 +123,8 @@ func newFigure(c chart.Chart, xHeader string, draw func(chart.Chart) string) fig
 }
 
 // reportView computes the chosen report and builds its view.
-func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportForm, q report.Query) (*reportView, error) {
+// names maps "agent:<login>" and "group:<key>" to display names.
+func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportForm, q report.Query, names map[string]string) (*reportView, error) {
 	ctx := r.Context()
 	s := w.d.Reports
 	v := &reportView{}
@@ -253,18 +254,23 @@ func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportFo
 		if err != nil {
 			return nil, err
 		}
-		var names []string
+		for i, m := range ms {
+			if n, ok := names[string(dim)+":"+m.Name]; ok {
+				ms[i].Name = n
+			}
+		}
+		var labels []string
 		series := []chart.Series{{Name: p.T("report.col.handled")}, {Name: p.T("report.col.open")}}
 		for i, m := range ms {
 			if i == 15 {
 				break // the chart shows the first 15; the table has everyone
 			}
-			names = append(names, m.Name)
+			labels = append(labels, m.Name)
 			series[0].Values = append(series[0].Values, float64(m.Handled))
 			series[1].Values = append(series[1].Values, float64(m.Open))
 		}
 		v.Figures = append(v.Figures, newFigure(chart.Chart{ID: f.Report, Title: p.T("web.report.chart." + f.Report), Desc: desc,
-			X: names, Series: series}, p.T("report.col."+string(dim)), chart.Bars))
+			X: labels, Series: series}, p.T("report.col."+string(dim)), chart.Bars))
 		v.Tables = append(v.Tables, fromReportTable(p, report.TeamTable(dim, ms)))
 	case "staffing":
 		return w.staffingView(r, p, by, f, q, desc)
