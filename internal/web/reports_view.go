@@ -35,6 +35,8 @@ type statCard struct {
 type figure struct {
 	SVG   template.HTML
 	Table dataTable
+	// Empty says every value is zero (the page says so above the chart).
+	Empty bool
 }
 
 // dataTable is a table ready to show: every cell already text.
@@ -119,7 +121,13 @@ func newFigure(c chart.Chart, xHeader string, draw func(chart.Chart) string) fig
 	// Drawn at 760 × 320: scaled to the card on a desktop, at its own size
 	// (scrolling sideways in its card) on a phone, so labels stay readable.
 	c.Width, c.Height = 760, 320
-	return figure{SVG: template.HTML(draw(c)), Table: fromChartTable(c.Table(xHeader))}
+	empty := true
+	for _, s := range c.Series {
+		for _, v := range s.Values {
+			empty = empty && v == 0
+		}
+	}
+	return figure{SVG: template.HTML(draw(c)), Table: fromChartTable(c.Table(xHeader)), Empty: empty}
 }
 
 // reportView computes the chosen report and builds its view.
