@@ -154,6 +154,9 @@ func TestSupervisorReportsAndDashboard(t *testing.T) {
 	n, _ := strconv.Atoi(before)
 	start := time.Now()
 	sup.waitFor("open count moves", fmt.Sprintf(`document.querySelector('[data-kpi="open"]').textContent === "%d"`, n+1))
+	if sup.eval(`String(document.querySelector('[data-kpi="open"]').classList.contains("fresh"))`) != "true" {
+		t.Error("the open count changed without being highlighted")
+	}
 	if sup.eval(`window.__noReload || ""`) != "yes" {
 		t.Error("the dashboard reloaded; it should update in place")
 	}

@@ -1,7 +1,6 @@
-// Reports and dashboard: the dashboard's cards refresh when the desk's
-// live feed reports a change and every 15 s (presence changes without
-// ticket events); a ticket-list export's progress bar updates until its
-// download link appears. Without script the pages still work: reload.
+// Dashboard cards refresh on the desk's live feed and every 15 s (presence
+// changes without ticket events); an export's progress bar updates until
+// its link appears. Without script the pages work: reload.
 "use strict";
 (function () {
   var doc = document, HD = window.HD || (window.HD = {});
@@ -25,7 +24,13 @@
       var cards = doc.getElementById("dash-cards");
       if (busy || !cards || doc.hidden) return;
       busy = true;
-      get(dash.dataset.refresh).then(function (h) { swap(cards, h); })
+      var was = {};
+      cards.querySelectorAll("[data-kpi]").forEach(function (k) { was[k.dataset.kpi] = k.textContent; });
+      get(dash.dataset.refresh).then(function (h) {
+        var n = swap(cards, h);
+        // A figure that moved glows for a moment.
+        if (n) n.querySelectorAll("[data-kpi]").forEach(function (k) { if (was[k.dataset.kpi] !== k.textContent) k.classList.add("fresh"); });
+      })
         .catch(function () { /* next round */ }).then(function () { busy = false; });
     };
     HD.onChange = function (ev, later) { later(reload); };
