@@ -83,6 +83,9 @@ func TestSupervisorReportsAndDashboard(t *testing.T) {
 		t.Errorf("XLSX created adds up to %d, the page says %d", got, p2)
 	}
 
+	sup.do("by the hour", chromedp.Navigate(base+"/reports?r=volume&preset=7d&interval=hour"), chromedp.WaitVisible(chromedp.CSS(".rp-chart")))
+	sup.shot("report-zh-volume-hour")
+
 	// Every report renders with a chart in both languages.
 	for _, lang := range []string{"zh", "en"} {
 		if lang == "en" {

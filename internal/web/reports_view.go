@@ -270,8 +270,8 @@ func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportFo
 		var labels []string
 		series := []chart.Series{{Name: p.T("report.col.handled")}, {Name: p.T("report.col.open")}}
 		for i, m := range ms {
-			if i == 15 {
-				break // the chart shows the first 15; the table has everyone
+			if i == 12 {
+				break // the chart names the first 12; the table has everyone
 			}
 			labels = append(labels, m.Name)
 			series[0].Values = append(series[0].Values, float64(m.Handled))

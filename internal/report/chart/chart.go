@@ -98,6 +98,15 @@ func (c *Chart) axes(b *strings.Builder, w, h int, top float64, slot float64) {
 	}
 	b.WriteString(`</g><g class="x" fill="#555">`)
 	step := int(math.Ceil(float64(len(c.X)) / 12))
+	// A long series shows every n-th label: wide ones (dates with hours)
+	// need a larger n so that no two overlap.
+	if len(c.X) > 12 && slot > 0 {
+		widest := 0
+		for _, l := range c.X {
+			widest = max(widest, textWidth(l))
+		}
+		step = max(step, int(math.Ceil(float64(widest+8)/slot)))
+	}
 	for i, l := range c.X {
 		if i%max(step, 1) != 0 {
 			continue
