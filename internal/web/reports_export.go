@@ -105,9 +105,14 @@ func (w *Web) reportTables(ctx context.Context, by identity.Actor, name string, 
 	return []report.Table{report.TeamTable(dim, v)}, err
 }
 
-// audit records an export (as the API's export handlers do). A failure
-// to record is logged: the download has happened.
+// audit records an export (as the API's export handlers do).
 func (w *Web) audit(r *http.Request, by identity.Actor, action, target string, detail map[string]string) {
+	w.record(r, audit.Entry{ActorID: by.UserID, Actor: by.Login, Action: action, Target: target, Status: http.StatusOK, Detail: detail})
+}
+
+// record writes an audit entry with the request's address. A failure to
+// record is logged: what it records has happened.
+func (w *Web) record(r *http.Request, e audit.Entry) {
 	if w.d.Audit == nil {
 		return
 	}
@@ -115,10 +120,9 @@ func (w *Web) audit(r *http.Request, by identity.Actor, action, target string, d
 	if err != nil {
 		ip = r.RemoteAddr
 	}
-	e := audit.Entry{ActorID: by.UserID, Actor: by.Login, Action: action, Target: target, Status: http.StatusOK,
-		IP: ip, Detail: detail}
+	e.IP = ip
 	if err := w.d.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
-		w.log.ErrorContext(r.Context(), "audit", "err", err, "action", action)
+		w.log.ErrorContext(r.Context(), "audit", "err", err, "action", e.Action)
 	}
 }
 

@@ -454,8 +454,9 @@ func TestAdminAuditSearchAndCSV(t *testing.T) {
 	if strings.Count(body, "<code>") != 50 || m == nil {
 		t.Fatalf("first page: %d entries, older link %v", strings.Count(body, "<code>"), m)
 	}
-	if _, body = b.get(m[1]); strings.Count(body, "<code>") != 13 {
-		t.Errorf("second page: %d entries, want 13", strings.Count(body, "<code>"))
+	// 63 recorded here and the admin's own sign-in.
+	if _, body = b.get(m[1]); strings.Count(body, "<code>") != 14 {
+		t.Errorf("second page: %d entries, want 14", strings.Count(body, "<code>"))
 	}
 	// A bad date is explained.
 	if res, body := b.get("/admin/audit?from=yesterday"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "yesterday") {
@@ -469,6 +470,17 @@ func TestAdminAuditSearchAndCSV(t *testing.T) {
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(file, "\xef\xbb\xbf"))).ReadAll()
 	if err != nil || len(rows) != 2 || rows[0][1] != "Actor" || rows[1][1] != "mallory" || rows[1][4] != "401" {
 		t.Errorf("csv rows = %v (%v)", rows, err)
+	}
+	// Sign-ins on the web desk are there too, failed ones by the login tried.
+	bad := d.browser(t)
+	bad.submit("/signin", "/signin", url.Values{"login": {"super1"}, "password": {"wrong-password"}})
+	_, body = b.get("/admin/audit?action=auth.login_failed")
+	if !strings.Contains(body, "super1") {
+		t.Error("a failed web sign-in is not in the audit log")
+	}
+	_, body = b.get("/admin/audit?action=auth.login&actor=admin")
+	if !strings.Contains(body, "<code>auth.login</code>") {
+		t.Error("the admin's web sign-in is not in the audit log")
 	}
 	// Only admins.
 	s := d.browser(t)
