@@ -122,3 +122,52 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// consoleVerbs are the last path segments that name what a console form
+// did; any other post saves.
+var consoleVerbs = map[string]bool{"delete": true, "move": true, "toggle": true, "password": true, "import": true, "strategy": true}
+
+// auditConsole records the admin console's successful changes in the audit
+// log, as the API's middleware records the same changes made through the
+// API: action "console.<section>.<verb>" (console.users.save,
+// console.rules.delete, …), the page's path as the target. Form values are
+// not recorded (passwords go through these forms). Refused forms change
+// nothing and are not recorded.
+func (w *Web) auditConsole(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, "/admin/")
+		if r.Method != http.MethodPost || !ok || w.d.Audit == nil {
+			next.ServeHTTP(rw, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: rw, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		rc := reqOf(r)
+		if rc.Actor == nil || (sw.status != http.StatusSeeOther && sw.status != http.StatusOK) {
+			return
+		}
+		for _, c := range rw.Header().Values("Set-Cookie") {
+			if strings.HasPrefix(c, flashCookie+"=error:") {
+				return // refused, and said so on the next page
+			}
+		}
+		parts := strings.Split(rest, "/")
+		verb := "save"
+		if last := parts[len(parts)-1]; len(parts) > 1 && consoleVerbs[last] {
+			verb = last
+		}
+		w.record(r, audit.Entry{ActorID: rc.Actor.UserID, Actor: rc.Actor.Login, Action: "console." + parts[0] + "." + verb,
+			Target: r.URL.Path, Status: sw.status})
+	})
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}

@@ -482,6 +482,13 @@ func TestAdminAuditSearchAndCSV(t *testing.T) {
 	if !strings.Contains(body, "<code>auth.login</code>") {
 		t.Error("the admin's web sign-in is not in the audit log")
 	}
+	// Changes made in the console are recorded; refused ones are not.
+	b.submit("/admin/alerts/new", "/admin/alerts", url.Values{"kind": {"unassigned_backlog"}, "threshold": {"5"}, "recipients": {"super1"}})
+	b.submit("/admin/alerts/new", "/admin/alerts", url.Values{"kind": {"unassigned_backlog"}, "threshold": {"-5"}, "recipients": {"super1"}})
+	_, body = b.get("/admin/audit?action=console.alerts.save")
+	if n := strings.Count(body, "<code>console.alerts.save</code>"); n != 1 {
+		t.Errorf("console.alerts.save recorded %d times, want once (the refused form is not a change)", n)
+	}
 	// Only admins.
 	s := d.browser(t)
 	s.signIn("super1")
