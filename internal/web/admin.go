@@ -67,7 +67,7 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := w.newPage(rw, r, "admin.home.title", "admin", nil)
-	p.Data = []adminSection{
+	sections := []adminSection{
 		{"/admin/users", p.T("admin.users.title"), p.T("admin.home.users_hint"), countText(len(users), maxListed)},
 		{"/admin/groups", p.T("admin.groups.title"), p.T("admin.home.groups_hint"), countText(len(groups), 0)},
 		{"/admin/orgs", p.T("admin.orgs.title"), p.T("admin.home.orgs_hint"), countText(len(orgs), 0)},
@@ -77,10 +77,17 @@ func (w *Web) adminHome(rw http.ResponseWriter, r *http.Request) {
 		{"/admin/settings", p.T("admin.settings.title"), p.T("admin.home.settings_hint"), ""},
 	}
 	if w.d.KB != nil {
-		p.Data = append(p.Data.([]adminSection),
+		sections = append(sections,
 			adminSection{"/admin/macros", p.T("web.macro.admin_title"), p.T("web.macro.home_hint"), ""},
 			adminSection{"/admin/assist", p.T("web.assist.admin_title"), p.T("web.assist.home_hint"), ""})
 	}
+	if w.d.Alerts != nil {
+		sections = append(sections, adminSection{"/admin/alerts", p.T("web.alert.title"), p.T("web.alert.home_hint"), ""})
+	}
+	if w.d.Audit != nil {
+		sections = append(sections, adminSection{"/admin/audit", p.T("web.audit.title"), p.T("web.audit.home_hint"), ""})
+	}
+	p.Data = sections
 	w.render(rw, r, http.StatusOK, "admin_home.html", p)
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"helpdesk/internal/audit"
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
 )
@@ -25,7 +26,13 @@ func (w *Web) signinPage(rw http.ResponseWriter, r *http.Request) {
 func (w *Web) signin(rw http.ResponseWriter, r *http.Request) {
 	login, password := strings.TrimSpace(r.PostFormValue("login")), r.PostFormValue("password")
 	next := localPath(r.PostFormValue("next"), "/")
-	secret, _, err := w.d.Identity.Login(r.Context(), login, password)
+	secret, u, err := w.d.Identity.Login(r.Context(), login, password)
+	// Sign-ins here are audited as the API's are (audit.go).
+	if err != nil {
+		w.record(r, audit.Entry{Actor: login, Action: "auth.login_failed", Target: login, Status: statusOf(kindOf(err))})
+	} else {
+		w.record(r, audit.Entry{ActorID: u.ID, Actor: login, Action: "auth.login", Target: login, Status: http.StatusOK})
+	}
 	if err != nil {
 		p := w.newPage(rw, r, "web.signin.title", "signin", map[string]string{"Next": next})
 		p.Errors = errorsOf(reqOf(r).Lang, err)

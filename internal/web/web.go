@@ -109,7 +109,7 @@ func New(mux *http.ServeMux, d Deps) (*Web, error) {
 	inner := http.NewServeMux()
 	w.mux = inner
 	w.routes()
-	h := w.middleware(inner)
+	h := w.middleware(w.auditConsole(inner))
 	// Everything the API does not claim is a page (or a page's 404).
 	mux.Handle("/", h)
 	return w, nil

@@ -67,11 +67,13 @@ func niceMax(v float64) float64 {
 	return 10 * p
 }
 
+// num formats a value or an axis tick: whole numbers bare, else with up
+// to two decimals (a quarter tick of an axis topped at 1 reads 0.25, not 0.2).
 func num(v float64) string {
 	if v == math.Trunc(v) {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 1, 64)
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
 func px(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
@@ -96,6 +98,15 @@ func (c *Chart) axes(b *strings.Builder, w, h int, top float64, slot float64) {
 	}
 	b.WriteString(`</g><g class="x" fill="#555">`)
 	step := int(math.Ceil(float64(len(c.X)) / 12))
+	// A long series shows every n-th label: wide ones (dates with hours)
+	// need a larger n so that no two overlap.
+	if len(c.X) > 12 && slot > 0 {
+		widest := 0
+		for _, l := range c.X {
+			widest = max(widest, textWidth(l))
+		}
+		step = max(step, int(math.Ceil(float64(widest+8)/slot)))
+	}
 	for i, l := range c.X {
 		if i%max(step, 1) != 0 {
 			continue
