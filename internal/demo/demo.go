@@ -18,6 +18,8 @@ import (
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/kb"
+	"helpdesk/internal/report"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
@@ -38,6 +40,12 @@ type Deps struct {
 	Location *time.Location
 	// DataDir holds the attachments directory, as the app uses it.
 	DataDir string
+	// History adds about 400 settled tickets over the last 90 days (see
+	// history.go), with the report figures and the suggestion models
+	// computed from them, so reports, the dashboard and suggestions have
+	// something to show. Off, the demo is the scripted fortnight only,
+	// which tests rely on.
+	History bool
 }
 
 // Login is a demo account to print.
@@ -74,12 +82,18 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	// People join the desk before the first ticket, two weeks and a day ago.
-	clk.t = startOfDay(now, loc).AddDate(0, 0, -15).Add(9 * time.Hour)
-	if err := s.people(ctx); err != nil {
+	// People join the desk before the first ticket, two weeks and a day
+	// ago, or the day before the history starts.
+	story := scripts()
+	joined := -15
+	if d.History {
+		story = append(story, history(now, loc)...)
+		joined = -historyDays - 1
+	}
+	clk.t = startOfDay(now, loc).AddDate(0, 0, joined).Add(9 * time.Hour)
+	if err := s.people(ctx, d.History); err != nil {
 		return Result{}, err
 	}
-	story := scripts()
 	if err := s.play(ctx, story, schedule(story, now, loc)); err != nil {
 		return Result{}, err
 	}
@@ -87,11 +101,40 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	if err := s.knowledgeBase(ctx, d); err != nil {
 		return Result{}, err
 	}
-	clk.t = startOfDay(now, loc).AddDate(0, 0, -15).Add(8 * time.Hour)
+	if d.History {
+		clk.t = now
+		if err := derive(ctx, d, loc, now); err != nil {
+			return Result{}, err
+		}
+	}
+	clk.t = startOfDay(now, loc).AddDate(0, 0, joined).Add(8 * time.Hour)
 	if err := s.createUser(ctx, admin()); err != nil {
 		return Result{}, err
 	}
 	return Result{Seeded: true, Logins: logins()}, nil
+}
+
+// derive computes at once what the desk's jobs would compute from the
+// history soon after start: the report facts and rollups of every ticket
+// the seeding changed, and the suggestion models with their held-out
+// accuracy, so the reports and /admin/assist show figures immediately.
+func derive(ctx context.Context, d Deps, loc *time.Location, now time.Time) error {
+	clock := func() time.Time { return now }
+	reports := report.NewService(report.Deps{Refresh: d.DB.Reports(), Location: loc,
+		Calendars: sla.NewService(sla.Deps{Store: d.DB.SLA(), Now: clock})})
+	for {
+		n, err := reports.Refresh(ctx, 10)
+		if err != nil {
+			return fmt.Errorf("demo: report facts: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if _, err := kb.NewSuggester(d.DB.KB(), clock).Retrain(ctx); err != nil {
+		return fmt.Errorf("demo: suggestion models: %w", err)
+	}
+	return nil
 }
 
 // seeded reports whether the desk has the demo already, and refuses a desk
@@ -154,14 +197,20 @@ type seeder struct {
 	actors  map[string]identity.Actor
 }
 
-// people creates the organizations and every user but the admin, a minute apart.
-func (s *seeder) people(ctx context.Context) error {
-	for _, name := range orgs() {
+// people creates the organizations and every user but the admin, a minute
+// apart; with the history's too when asked.
+func (s *seeder) people(ctx context.Context, withHistory bool) error {
+	names, cast := orgs(), users()
+	if withHistory {
+		o, u := historyUsers()
+		names, cast = append(names, o...), append(cast, u...)
+	}
+	for _, name := range names {
 		if _, err := s.ids.CreateOrg(ctx, identity.System, name); err != nil {
 			return fmt.Errorf("demo: org %s: %w", name, err)
 		}
 	}
-	for _, u := range users() {
+	for _, u := range cast {
 		s.clock.t = s.clock.t.Add(time.Minute)
 		if err := s.createUser(ctx, u); err != nil {
 			return err
@@ -299,6 +348,25 @@ func (s *seeder) do(ctx context.Context, number string, st step) error {
 		if content, err = fileContent(st.file, s.clock.t); err == nil {
 			_, err = s.tickets.AddAttachment(ctx, by, number, st.file, bytes.NewReader(content))
 		}
+	case stepRate:
+		_, err = s.tickets.Rate(ctx, by, number, ticket.Score(st.to), st.text)
+	case stepEscalate:
+		_, err = s.tickets.Escalate(ctx, by, number, st.text)
+	case stepFollowupDone:
+		var fs []ticket.Followup
+		if fs, err = s.tickets.Followups(ctx, by, number); err == nil {
+			for _, f := range fs {
+				if f.DoneAt.IsZero() && err == nil {
+					_, err = s.tickets.CompleteFollowup(ctx, by, number, f.ID, st.text)
+				}
+			}
+		}
+	case stepSLATick:
+		err = s.tickets.SLATick(ctx, number)
+	case stepAutoConfirm:
+		err = s.tickets.AutoConfirm(ctx, number)
+	case stepAutoClose:
+		err = s.tickets.AutoClose(ctx, number)
 	default:
 		err = fmt.Errorf("unknown step kind %d", st.kind)
 	}
