@@ -95,7 +95,8 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	if err := s.people(ctx, d.History); err != nil {
 		return Result{}, err
 	}
-	if err := s.play(ctx, d, story, len(scripts()), schedule(story, now, loc)); err != nil {
+	numbers, err := s.play(ctx, d, story, len(scripts()), schedule(story, now, loc))
+	if err != nil {
 		return Result{}, err
 	}
 	clk.t = startOfDay(now, loc).AddDate(0, 0, -10).Add(10 * time.Hour)
@@ -105,6 +106,9 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	if d.History {
 		clk.t = now
 		if err := derive(ctx, d, loc, now); err != nil {
+			return Result{}, err
+		}
+		if err := s.readNotices(ctx, d, numbers[len(scripts()):], now); err != nil {
 			return Result{}, err
 		}
 	}
@@ -134,6 +138,44 @@ func derive(ctx context.Context, d Deps, loc *time.Location, now time.Time) erro
 	}
 	if _, err := kb.NewSuggester(d.DB.KB(), clock).Retrain(ctx); err != nil {
 		return fmt.Errorf("demo: suggestion models: %w", err)
+	}
+	return nil
+}
+
+// readNotices marks the staff's notifications about the history's tickets
+// read: months of breaches and poor ratings were dealt with long ago, and
+// the inbox should show what the current tickets bring.
+func (s *seeder) readNotices(ctx context.Context, d Deps, numbers []string, now time.Time) error {
+	old := make(map[string]bool, len(numbers))
+	for _, n := range numbers {
+		old[n] = true
+	}
+	st := d.DB.Notify()
+	for _, a := range s.actors {
+		if a.Role == identity.RoleCustomer {
+			continue
+		}
+		var ids []int64
+		for before := int64(0); ; {
+			ns, err := st.Notifications(ctx, a.UserID, true, before, 500)
+			if err != nil {
+				return fmt.Errorf("demo: notifications: %w", err)
+			}
+			for _, n := range ns {
+				if old[n.TicketNumber] {
+					ids = append(ids, n.ID)
+				}
+				before = n.ID
+			}
+			if len(ns) < 500 {
+				break
+			}
+		}
+		if len(ids) > 0 {
+			if err := st.MarkRead(ctx, a.UserID, ids, now); err != nil {
+				return fmt.Errorf("demo: notifications: %w", err)
+			}
+		}
 	}
 	return nil
 }
@@ -285,7 +327,7 @@ func schedule(scripts []script, now time.Time, loc *time.Location) []action {
 // run after the rest in parallel lanes, each on its own clock: tickets do
 // not touch each other, and concurrent writes commit together. Filings
 // stay in the one timeline, so numbers follow the order of filing.
-func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int, acts []action) error {
+func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int, acts []action) ([]string, error) {
 	numbers := make([]string, len(scripts))
 	lanes := make([][]action, historyLanes)
 	var main []action
@@ -297,7 +339,7 @@ func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int
 		main = append(main, a)
 	}
 	if err := s.run(ctx, scripts, main, numbers); err != nil {
-		return err
+		return nil, err
 	}
 	errs := make([]error, len(lanes))
 	var wg sync.WaitGroup
@@ -308,7 +350,7 @@ func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int
 		clk := &clock{}
 		ids, tickets, err := services(d, clk.Now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ls := &seeder{clock: clk, ids: ids, tickets: tickets, actors: s.actors}
 		wg.Add(1)
@@ -319,18 +361,18 @@ func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return nil, err
 	}
 	for i, sc := range scripts {
 		t, err := s.tickets.Get(ctx, identity.System, numbers[i])
 		if err != nil {
-			return fmt.Errorf("demo: ticket %q: %w", sc.title, err)
+			return nil, fmt.Errorf("demo: ticket %q: %w", sc.title, err)
 		}
 		if t.Status != sc.want {
-			return fmt.Errorf("demo: ticket %q ended %s, want %s", sc.title, t.Status, sc.want)
+			return nil, fmt.Errorf("demo: ticket %q ended %s, want %s", sc.title, t.Status, sc.want)
 		}
 	}
-	return nil
+	return numbers, nil
 }
 
 // historyLanes is how many lanes play the history's steps.

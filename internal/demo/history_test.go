@@ -77,6 +77,34 @@ func TestSeedHistory(t *testing.T) {
 			t.Errorf("got settled tickets in categories %v, want all five", cats)
 		}
 
+		// The supervisors' inboxes hold news of the current tickets only.
+		current := map[string]bool{}
+		for _, sc := range scripts() {
+			current[sc.title] = true
+		}
+		for _, login := range []string{markerLogin, "super2"} {
+			u, err := db.Identity().UserByLogin(ctx, login)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ns, err := db.Notify().Notifications(ctx, u.ID, true, 0, 500)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range ns {
+				if n.TicketNumber == "" {
+					continue
+				}
+				tk, err := tickets.Get(ctx, identity.System, n.TicketNumber)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !current[tk.Title] {
+					t.Errorf("%s: unread %s about history ticket %s %q, want it read", login, n.Kind, tk.Number, tk.Title)
+				}
+			}
+		}
+
 		// The reports, as the refresh job left them.
 		reports := report.NewService(report.Deps{Store: db.Reports(), Refresh: db.Reports(), Location: loc,
 			Calendars: sla.NewService(sla.Deps{Store: db.SLA()})})
