@@ -1,9 +1,11 @@
 // Package demo seeds a demo desk: customer organizations, people in every
 // role and some thirty tickets in every status, with conversations, internal
-// notes and attachments, and a small bilingual help center (articles.go).
+// notes and attachments, and a small bilingual help center (articles.go);
+// optionally three months of settled tickets behind them (history.go).
 // Everything is played through the identity, ticket and knowledge base
-// services on a controlled clock, as if two weeks of support work had just
-// happened, so history, first-response times and ticket numbers are all real.
+// services on a controlled clock, as if the support work had just
+// happened, so history, SLA clocks, search, report figures and ticket
+// numbers are all real.
 package demo
 
 import (

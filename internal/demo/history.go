@@ -135,7 +135,7 @@ func (h *historian) ticket(today time.Time) (script, bool) {
 	}
 	x := one(r, w.slots)
 	u := ""
-	if r.Float64() < 0.8 {
+	if r.Float64() < 0.9 {
 		u = one(r, urgency[pri][lang])
 	} else {
 		u = one(r, urgency[ticket.P3][lang])
@@ -145,6 +145,9 @@ func (h *historian) ticket(today time.Time) (script, bool) {
 	}
 	sc := script{cat: cat, pri: pri, ch: web, by: one(r, historyCustomers[lang]),
 		title: fill(one(r, w.titles)), body: fill(one(r, w.bodies)), fields: h.fields(cat)}
+	if tag, ok := titleTags[pri]; ok && r.Float64() < tag.share {
+		sc.title = tag.text[lang] + sc.title
+	}
 	agent := one(r, historyAgents[cat][lang])
 
 	// The story, as absolute times; steps are made relative at the end.

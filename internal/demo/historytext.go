@@ -45,6 +45,16 @@ var urgency = map[ticket.Priority]map[string][]string{
 	},
 }
 
+// titleTags are what some customers put before the title of an urgent
+// ticket, and how often.
+var titleTags = map[ticket.Priority]struct {
+	share float64
+	text  map[string]string
+}{
+	ticket.P1: {0.7, map[string]string{"zh": "【紧急】", "en": "URGENT: "}},
+	ticket.P2: {0.3, map[string]string{"zh": "【急】", "en": "Urgent: "}},
+}
+
 // topics are the history's problems, per category.
 func topics() []topic {
 	return []topic{
