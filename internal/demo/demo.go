@@ -454,6 +454,15 @@ func (s *seeder) do(ctx context.Context, number string, st step) error {
 				}
 			}
 		}
+	case stepFollowupOverdue:
+		var fs []ticket.Followup
+		if fs, err = s.tickets.Followups(ctx, identity.System, number); err == nil {
+			for _, f := range fs {
+				if f.DoneAt.IsZero() && err == nil {
+					err = s.tickets.FollowupOverdue(ctx, number, f.ID)
+				}
+			}
+		}
 	case stepSLATick:
 		err = s.tickets.SLATick(ctx, number)
 	case stepAutoConfirm:

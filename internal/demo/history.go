@@ -240,8 +240,15 @@ func (h *historian) ticket(today time.Time) (script, bool) {
 			comment = one(r, ratingComments[score][lang])
 		}
 		add(exp(r, 2*hour), rate(sc.by, score, comment))
-		if score.Poor() && r.Float64() < 0.9 {
-			staff(exp(r, 4*hour), followupDone(historySupervisor[cat], one(r, followupNotes)))
+		if score.Poor() {
+			// Most supervisors call back within the day; some miss the
+			// deadline, and the follow-up's timer reports it first.
+			if r.Float64() < 0.85 {
+				staff(exp(r, 4*hour), followupDone(historySupervisor[cat], one(r, followupNotes)))
+			} else {
+				add(ticket.FollowupDue+minute, followupOverdue())
+				staff(exp(r, 6*hour), followupDone(historySupervisor[cat], one(r, followupNotes)))
+			}
 		}
 	}
 	if closeAt := resolvedAt.Add(7 * day); closeAt.Before(h.end) {

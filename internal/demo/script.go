@@ -47,6 +47,7 @@ const (
 	stepFollowupDone
 	// The desk's own jobs, run when their timers would fire.
 	stepSLATick
+	stepFollowupOverdue
 	stepAutoConfirm
 	stepAutoClose
 )
@@ -112,6 +113,9 @@ func followupDone(by, note string) step {
 
 // tick runs the ticket's SLA timer: warnings and breaches now due are recorded.
 func tick(after time.Duration) step { return step{after: after, kind: stepSLATick} }
+
+// followupOverdue runs the timers of the ticket's open follow-up tasks.
+func followupOverdue() step { return step{kind: stepFollowupOverdue} }
 
 func autoConfirm() step { return step{kind: stepAutoConfirm} }
 
