@@ -119,13 +119,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer a.Close()
 	var logins []demo.Login
 	if withDemo {
-		res, err := demo.Seed(ctx, demo.Deps{DB: a.DB, Location: a.Location, DataDir: a.Config.DataDir})
+		// With three months of settled tickets, so reports, the dashboard
+		// and suggestions have something to show from the first start.
+		res, err := demo.Seed(ctx, demo.Deps{DB: a.DB, Location: a.Location, DataDir: a.Config.DataDir, History: true})
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		logins = res.Logins
 	}
-	// Migrating (and seeding, which hashes a dozen passwords) borrowed
+	// Migrating (and seeding, which hashes a dozen passwords and plays
+	// a few thousand ticket changes) borrowed
 	// memory an idle desk does not need: hand it back now rather than
 	// whenever the scavenger gets to it.
 	debug.FreeOSMemory()

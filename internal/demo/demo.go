@@ -1,9 +1,11 @@
 // Package demo seeds a demo desk: customer organizations, people in every
 // role and some thirty tickets in every status, with conversations, internal
-// notes and attachments, and a small bilingual help center (articles.go).
+// notes and attachments, and a small bilingual help center (articles.go);
+// optionally three months of settled tickets behind them (history.go).
 // Everything is played through the identity, ticket and knowledge base
-// services on a controlled clock, as if two weeks of support work had just
-// happened, so history, first-response times and ticket numbers are all real.
+// services on a controlled clock, as if the support work had just
+// happened, so history, SLA clocks, search, report figures and ticket
+// numbers are all real.
 package demo
 
 import (
@@ -13,11 +15,14 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/blob"
 	"helpdesk/internal/identity"
+	"helpdesk/internal/kb"
+	"helpdesk/internal/report"
 	"helpdesk/internal/sla"
 	"helpdesk/internal/store"
 	"helpdesk/internal/ticket"
@@ -38,6 +43,12 @@ type Deps struct {
 	Location *time.Location
 	// DataDir holds the attachments directory, as the app uses it.
 	DataDir string
+	// History adds about 400 settled tickets over the last 90 days (see
+	// history.go), with the report figures and the suggestion models
+	// computed from them, so reports, the dashboard and suggestions have
+	// something to show. Off, the demo is the scripted fortnight only,
+	// which tests rely on.
+	History bool
 }
 
 // Login is a demo account to print.
@@ -74,24 +85,101 @@ func Seed(ctx context.Context, d Deps) (Result, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	// People join the desk before the first ticket, two weeks and a day ago.
-	clk.t = startOfDay(now, loc).AddDate(0, 0, -15).Add(9 * time.Hour)
-	if err := s.people(ctx); err != nil {
+	// People join the desk before the first ticket, two weeks and a day
+	// ago, or the day before the history starts.
+	story := scripts()
+	joined := -15
+	if d.History {
+		story = append(story, history(now, loc)...)
+		joined = -historyDays - 1
+	}
+	clk.t = startOfDay(now, loc).AddDate(0, 0, joined).Add(9 * time.Hour)
+	if err := s.people(ctx, d.History); err != nil {
 		return Result{}, err
 	}
-	story := scripts()
-	if err := s.play(ctx, story, schedule(story, now, loc)); err != nil {
+	numbers, err := s.play(ctx, d, story, len(scripts()), schedule(story, now, loc))
+	if err != nil {
 		return Result{}, err
 	}
 	clk.t = startOfDay(now, loc).AddDate(0, 0, -10).Add(10 * time.Hour)
 	if err := s.knowledgeBase(ctx, d); err != nil {
 		return Result{}, err
 	}
-	clk.t = startOfDay(now, loc).AddDate(0, 0, -15).Add(8 * time.Hour)
+	if d.History {
+		clk.t = now
+		if err := derive(ctx, d, loc, now); err != nil {
+			return Result{}, err
+		}
+		if err := s.readNotices(ctx, d, numbers[len(scripts()):], now); err != nil {
+			return Result{}, err
+		}
+	}
+	clk.t = startOfDay(now, loc).AddDate(0, 0, joined).Add(8 * time.Hour)
 	if err := s.createUser(ctx, admin()); err != nil {
 		return Result{}, err
 	}
 	return Result{Seeded: true, Logins: logins()}, nil
+}
+
+// derive computes at once what the desk's jobs would compute from the
+// history soon after start: the report facts and rollups of every ticket
+// the seeding changed, and the suggestion models with their held-out
+// accuracy, so the reports and /admin/assist show figures immediately.
+func derive(ctx context.Context, d Deps, loc *time.Location, now time.Time) error {
+	clock := func() time.Time { return now }
+	reports := report.NewService(report.Deps{Refresh: d.DB.Reports(), Location: loc,
+		Calendars: sla.NewService(sla.Deps{Store: d.DB.SLA(), Now: clock})})
+	for {
+		n, err := reports.Refresh(ctx, 10)
+		if err != nil {
+			return fmt.Errorf("demo: report facts: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if _, err := kb.NewSuggester(d.DB.KB(), clock).Retrain(ctx); err != nil {
+		return fmt.Errorf("demo: suggestion models: %w", err)
+	}
+	return nil
+}
+
+// readNotices marks the staff's notifications about the history's tickets
+// read: months of breaches and poor ratings were dealt with long ago, and
+// the inbox should show what the current tickets bring.
+func (s *seeder) readNotices(ctx context.Context, d Deps, numbers []string, now time.Time) error {
+	old := make(map[string]bool, len(numbers))
+	for _, n := range numbers {
+		old[n] = true
+	}
+	st := d.DB.Notify()
+	for _, a := range s.actors {
+		if a.Role == identity.RoleCustomer {
+			continue
+		}
+		var ids []int64
+		for before := int64(0); ; {
+			ns, err := st.Notifications(ctx, a.UserID, true, before, 500)
+			if err != nil {
+				return fmt.Errorf("demo: notifications: %w", err)
+			}
+			for _, n := range ns {
+				if old[n.TicketNumber] {
+					ids = append(ids, n.ID)
+				}
+				before = n.ID
+			}
+			if len(ns) < 500 {
+				break
+			}
+		}
+		if len(ids) > 0 {
+			if err := st.MarkRead(ctx, a.UserID, ids, now); err != nil {
+				return fmt.Errorf("demo: notifications: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // seeded reports whether the desk has the demo already, and refuses a desk
@@ -154,14 +242,20 @@ type seeder struct {
 	actors  map[string]identity.Actor
 }
 
-// people creates the organizations and every user but the admin, a minute apart.
-func (s *seeder) people(ctx context.Context) error {
-	for _, name := range orgs() {
+// people creates the organizations and every user but the admin, a minute
+// apart; with the history's too when asked.
+func (s *seeder) people(ctx context.Context, withHistory bool) error {
+	names, cast := orgs(), users()
+	if withHistory {
+		o, u := historyUsers()
+		names, cast = append(names, o...), append(cast, u...)
+	}
+	for _, name := range names {
 		if _, err := s.ids.CreateOrg(ctx, identity.System, name); err != nil {
 			return fmt.Errorf("demo: org %s: %w", name, err)
 		}
 	}
-	for _, u := range users() {
+	for _, u := range cast {
 		s.clock.t = s.clock.t.Add(time.Minute)
 		if err := s.createUser(ctx, u); err != nil {
 			return err
@@ -231,8 +325,65 @@ func schedule(scripts []script, now time.Time, loc *time.Location) []action {
 
 // play runs the actions in time order, then checks each ticket ended where
 // its script says, so a script that no longer fits the rules fails loudly.
-func (s *seeder) play(ctx context.Context, scripts []script, acts []action) error {
+// The steps of the tickets from the first settled onwards (the history)
+// run after the rest in parallel lanes, each on its own clock: tickets do
+// not touch each other, and concurrent writes commit together. Filings
+// stay in the one timeline, so numbers follow the order of filing.
+func (s *seeder) play(ctx context.Context, d Deps, scripts []script, settled int, acts []action) ([]string, error) {
 	numbers := make([]string, len(scripts))
+	lanes := make([][]action, historyLanes)
+	var main []action
+	for _, a := range acts {
+		if a.step >= 0 && a.ticket >= settled {
+			lanes[a.ticket%historyLanes] = append(lanes[a.ticket%historyLanes], a)
+			continue
+		}
+		main = append(main, a)
+	}
+	if err := s.run(ctx, scripts, main, numbers); err != nil {
+		return nil, err
+	}
+	errs := make([]error, len(lanes))
+	var wg sync.WaitGroup
+	for i, lane := range lanes {
+		if len(lane) == 0 {
+			continue
+		}
+		clk := &clock{}
+		ids, tickets, err := services(d, clk.Now)
+		if err != nil {
+			return nil, err
+		}
+		ls := &seeder{clock: clk, ids: ids, tickets: tickets, actors: s.actors}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = ls.run(ctx, scripts, lane, numbers)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, sc := range scripts {
+		t, err := s.tickets.Get(ctx, identity.System, numbers[i])
+		if err != nil {
+			return nil, fmt.Errorf("demo: ticket %q: %w", sc.title, err)
+		}
+		if t.Status != sc.want {
+			return nil, fmt.Errorf("demo: ticket %q ended %s, want %s", sc.title, t.Status, sc.want)
+		}
+	}
+	return numbers, nil
+}
+
+// historyLanes is how many lanes play the history's steps.
+const historyLanes = 4
+
+// run runs actions in order on the seeder's clock. A filing records the
+// ticket's number, which the ticket's steps use; lanes only read numbers
+// of tickets filed before they start.
+func (s *seeder) run(ctx context.Context, scripts []script, acts []action, numbers []string) error {
 	for _, a := range acts {
 		s.clock.t = a.at
 		sc := scripts[a.ticket]
@@ -246,15 +397,6 @@ func (s *seeder) play(ctx context.Context, scripts []script, acts []action) erro
 		}
 		if err := s.do(ctx, numbers[a.ticket], sc.steps[a.step]); err != nil {
 			return fmt.Errorf("demo: ticket %q step %d: %w", sc.title, a.step+1, err)
-		}
-	}
-	for i, sc := range scripts {
-		t, err := s.tickets.Get(ctx, identity.System, numbers[i])
-		if err != nil {
-			return fmt.Errorf("demo: ticket %q: %w", sc.title, err)
-		}
-		if t.Status != sc.want {
-			return fmt.Errorf("demo: ticket %q ended %s, want %s", sc.title, t.Status, sc.want)
 		}
 	}
 	return nil
@@ -299,6 +441,34 @@ func (s *seeder) do(ctx context.Context, number string, st step) error {
 		if content, err = fileContent(st.file, s.clock.t); err == nil {
 			_, err = s.tickets.AddAttachment(ctx, by, number, st.file, bytes.NewReader(content))
 		}
+	case stepRate:
+		_, err = s.tickets.Rate(ctx, by, number, ticket.Score(st.to), st.text)
+	case stepEscalate:
+		_, err = s.tickets.Escalate(ctx, by, number, st.text)
+	case stepFollowupDone:
+		var fs []ticket.Followup
+		if fs, err = s.tickets.Followups(ctx, by, number); err == nil {
+			for _, f := range fs {
+				if f.DoneAt.IsZero() && err == nil {
+					_, err = s.tickets.CompleteFollowup(ctx, by, number, f.ID, st.text)
+				}
+			}
+		}
+	case stepFollowupOverdue:
+		var fs []ticket.Followup
+		if fs, err = s.tickets.Followups(ctx, identity.System, number); err == nil {
+			for _, f := range fs {
+				if f.DoneAt.IsZero() && err == nil {
+					err = s.tickets.FollowupOverdue(ctx, number, f.ID)
+				}
+			}
+		}
+	case stepSLATick:
+		err = s.tickets.SLATick(ctx, number)
+	case stepAutoConfirm:
+		err = s.tickets.AutoConfirm(ctx, number)
+	case stepAutoClose:
+		err = s.tickets.AutoClose(ctx, number)
 	default:
 		err = fmt.Errorf("unknown step kind %d", st.kind)
 	}

@@ -41,6 +41,15 @@ const (
 	stepStatus
 	stepPriority
 	stepAttach
+	// The history's steps (history.go).
+	stepRate
+	stepEscalate
+	stepFollowupDone
+	// The desk's own jobs, run when their timers would fire.
+	stepSLATick
+	stepFollowupOverdue
+	stepAutoConfirm
+	stepAutoClose
 )
 
 // step is one action on a ticket, after the one before it.
@@ -88,6 +97,29 @@ func raise(after time.Duration, by string, to ticket.Priority) step {
 func attach(after time.Duration, by, file string) step {
 	return step{after: after, by: by, kind: stepAttach, file: file}
 }
+
+func rate(by string, score ticket.Score, comment string) step {
+	return step{by: by, kind: stepRate, to: string(score), text: comment}
+}
+
+func escalate(after time.Duration, by, reason string) step {
+	return step{after: after, by: by, kind: stepEscalate, text: reason}
+}
+
+// followupDone completes the ticket's open follow-up tasks with a note.
+func followupDone(by, note string) step {
+	return step{by: by, kind: stepFollowupDone, text: note}
+}
+
+// tick runs the ticket's SLA timer: warnings and breaches now due are recorded.
+func tick(after time.Duration) step { return step{after: after, kind: stepSLATick} }
+
+// followupOverdue runs the timers of the ticket's open follow-up tasks.
+func followupOverdue() step { return step{kind: stepFollowupOverdue} }
+
+func autoConfirm() step { return step{kind: stepAutoConfirm} }
+
+func autoClose() step { return step{kind: stepAutoClose} }
 
 // sw fills the software category's fields; empty values are left out.
 func sw(version, os, network string) map[string]any {
