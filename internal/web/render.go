@@ -396,9 +396,12 @@ func redirect(rw http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(rw, r, to, http.StatusSeeOther)
 }
 
-// localPath keeps only same-site paths (no open redirects).
+// localPath keeps only same-site paths (no open redirects). Browsers drop
+// tabs and line breaks from an address and read a backslash as a slash,
+// so "/\t/evil.example" would leave the site: such paths are refused too.
 func localPath(next, def string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return def
 	}
 	return next
