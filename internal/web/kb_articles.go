@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -260,7 +259,7 @@ func (k *kbPages) attach(rw http.ResponseWriter, r *http.Request) {
 	k.kbStep(rw, r, id, "web.kb.attached", err)
 }
 
-// download streams an article's file with the ticket downloads' headers.
+// download streams an article's file with the ticket downloads' headers (serveFile).
 func (k *kbPages) download(rw http.ResponseWriter, r *http.Request) {
 	by, ok := k.staff(rw, r)
 	if !ok {
@@ -278,14 +277,5 @@ func (k *kbPages) download(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	disp := "attachment"
-	if a.ContentType == "image/png" || a.ContentType == "image/jpeg" {
-		disp = "inline"
-	}
-	h := rw.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(a.Filename))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
-	http.ServeContent(rw, r, "", a.CreatedAt, f.(io.ReadSeeker))
+	serveFile(rw, r, a.ContentType, a.Filename, a.CreatedAt, f)
 }
