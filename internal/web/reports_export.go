@@ -48,7 +48,7 @@ func (w *Web) reportExport(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	tables, err := w.reportTables(ctx, by, name, q)
+	tables, err := w.d.Reports.Tables(ctx, by, name, q)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -75,34 +75,6 @@ func (w *Web) reportExport(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Content-Disposition", mime.FormatMediaType("attachment",
 		map[string]string{"filename": fmt.Sprintf("%s_%s_%s.%s", name, f.From, f.To, format)}))
 	rw.Write(buf.Bytes())
-}
-
-// reportTables are the tables a report exports (as the API exports them).
-func (w *Web) reportTables(ctx context.Context, by identity.Actor, name string, q report.Query) ([]report.Table, error) {
-	s := w.d.Reports
-	switch name {
-	case "volume":
-		v, err := s.Volume(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "times":
-		v, err := s.Times(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "sla":
-		v, err := s.SLA(ctx, by, q)
-		return []report.Table{v.Table(), v.BreachTable()}, err
-	case "rates":
-		v, err := s.Rates(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "satisfaction":
-		v, err := s.Satisfaction(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	}
-	dim := report.DimAgent
-	if name == "groups" {
-		dim = report.DimGroup
-	}
-	v, err := s.Team(ctx, by, q, dim)
-	return []report.Table{report.TeamTable(dim, v)}, err
 }
 
 // audit records an export (as the API's export handlers do).
