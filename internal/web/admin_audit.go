@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,7 +72,7 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	}
 	if csv {
 		w.audit(r, by, "audit.search", "csv", nil)
-		w.auditCSV(rw, rc.Lang, es)
+		w.auditCSV(r.Context(), rw, rc.Lang, es)
 		return
 	}
 	d := &auditData{Entries: es}
@@ -89,29 +90,17 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "admin_audit.html", p)
 }
 
-// auditCSV writes entries as the API's CSV export does.
-func (w *Web) auditCSV(rw http.ResponseWriter, lang i18n.Lang, es []audit.Entry) {
+// auditCSV writes entries as the API's CSV export does (export.FromAudit).
+func (w *Web) auditCSV(ctx context.Context, rw http.ResponseWriter, lang i18n.Lang, es []audit.Entry) {
 	label := func(k report.Label) string { return i18n.T(lang, string(k), nil) }
 	loc := time.UTC
 	if w.d.Reports != nil {
 		loc = w.d.Reports.Location()
 	}
-	s := export.Sheet{Label: label, Loc: loc}
-	for _, k := range []string{"audit.col.at", "audit.col.actor", "audit.col.action", "audit.col.target", "audit.col.status", "audit.col.ip", "audit.col.request_id"} {
-		s.Headers = append(s.Headers, label(report.Label(k)))
-	}
-	s.Rows = func(emit func([]any) error) error {
-		for _, e := range es {
-			if err := emit([]any{e.At, e.Actor, e.Action, e.Target, int64(e.Status), e.IP, e.RequestID}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	rw.Header().Set("Content-Type", export.CSV.ContentType())
 	rw.Header().Set("Content-Disposition", `attachment; filename="audit.csv"`)
-	if err := export.WriteCSV(rw, s); err != nil {
-		w.log.Error("audit csv", "err", err)
+	if err := export.WriteCSV(rw, export.FromAudit(es, label, loc)); err != nil {
+		w.log.ErrorContext(ctx, "audit csv", "err", err)
 	}
 }
 
