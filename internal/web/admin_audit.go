@@ -40,19 +40,19 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	q := audit.Query{Actor: strings.TrimSpace(form.Get("actor")), Action: strings.TrimSpace(form.Get("action")),
 		Text: form.Get("q"), Limit: auditPage + 1}
 	var bad apperr.Multi
-	day := func(field string, add int) time.Time {
+	day := func(field string, end bool) time.Time {
 		s := strings.TrimSpace(form.Get(field))
 		if s == "" {
 			return time.Time{}
 		}
-		t, err := time.ParseInLocation(time.DateOnly, s, rc.Loc)
+		t, err := dayBound(s, rc.Loc, end)
 		if err != nil {
 			bad.Add(apperr.FieldError("report.date_invalid", field, map[string]any{"value": s}))
 			return time.Time{}
 		}
-		return t.AddDate(0, 0, add)
+		return t
 	}
-	q.From, q.To = day("from", 0), day("to", 1)
+	q.From, q.To = day("from", false), day("to", true)
 	q.BeforeID, _ = strconv.ParseInt(form.Get("before_id"), 10, 64)
 	csv := form.Get("format") == "csv"
 	if csv {

@@ -409,6 +409,20 @@ func localPath(next, def string) string {
 
 func kindOf(err error) apperr.Kind { return apperr.KindOf(err) }
 
+// dayBound reads a year-month-day form date as the start of that day in
+// loc, or with end as the start of the next day, so that a period's "to"
+// day is included. The search, audit log and export forms read dates so.
+func dayBound(v string, loc *time.Location, end bool) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
 // fileSize formats a file size.
 func fileSize(n int64) string {
 	if n >= 1<<20 {

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/audit"
@@ -132,6 +131,9 @@ func (w *Web) exportViewOf(r *http.Request, by identity.Actor, id string) *expor
 	}
 	rec, err := w.d.Exports.Get(r.Context(), by, n)
 	if err != nil {
+		if kindOf(err) == apperr.Internal {
+			w.log.ErrorContext(r.Context(), "reports: export progress", "export", n, "err", err)
+		}
 		return nil
 	}
 	return exportViewOf(&page{reqCtx: reqOf(r)}, rec)
@@ -146,8 +148,8 @@ func (w *Web) startTicketExport(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := w.d.Reports.Location()
-	from, err1 := time.ParseInLocation(time.DateOnly, r.PostFormValue("from"), loc)
-	to, err2 := time.ParseInLocation(time.DateOnly, r.PostFormValue("to"), loc)
+	from, err1 := dayBound(r.PostFormValue("from"), loc, false)
+	to, err2 := dayBound(r.PostFormValue("to"), loc, true)
 	back := "/reports?" + r.PostFormValue("back")
 	if err1 != nil || err2 != nil {
 		flashErr(rw, reqOf(r).Lang, apperr.FieldError("report.date_invalid", "from",
@@ -155,7 +157,7 @@ func (w *Web) startTicketExport(rw http.ResponseWriter, r *http.Request) {
 		redirect(rw, r, back)
 		return
 	}
-	p := export.TicketParams{From: from, To: to.AddDate(0, 0, 1), Category: r.PostFormValue("category"),
+	p := export.TicketParams{From: from, To: to, Category: r.PostFormValue("category"),
 		Group: r.PostFormValue("group"), Assignee: r.PostFormValue("agent")}
 	if pr := r.PostFormValue("priority"); pr != "" {
 		p.Priorities = []string{pr}
