@@ -77,6 +77,21 @@ func articleID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// staffArticle is staff for the pages of one article: the actor and the
+// article's id, or false when the error page has been sent.
+func (k *kbPages) staffArticle(rw http.ResponseWriter, r *http.Request) (identity.Actor, int64, bool) {
+	by, ok := k.staff(rw, r)
+	if !ok {
+		return by, 0, false
+	}
+	id, err := articleID(r)
+	if err != nil {
+		k.fail(rw, r, err)
+		return by, 0, false
+	}
+	return by, id, true
+}
+
 // articlePath is an article's page.
 func articlePath(id int64) string { return "/desk/kb/" + strconv.FormatInt(id, 10) }
 

@@ -194,13 +194,8 @@ func (k *kbPages) formFailed(rw http.ResponseWriter, r *http.Request, by identit
 }
 
 func (k *kbPages) editForm(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	a, err := k.d.KB.Get(ctxOf(r), by, id)
@@ -214,13 +209,8 @@ func (k *kbPages) editForm(rw http.ResponseWriter, r *http.Request) {
 // update saves the form as a new version; the version the form was
 // loaded at guards against a change made meanwhile (kb.conflict).
 func (k *kbPages) update(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	f := formOfRequest(r)
@@ -240,17 +230,12 @@ func (k *kbPages) update(rw http.ResponseWriter, r *http.Request) {
 
 // attach adds a file to an article.
 func (k *kbPages) attach(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
 		return
 	}
-	id, err := articleID(r)
+	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		k.fail(rw, r, err)
-		return
-	}
-	file, hdr, ferr := r.FormFile("file")
-	if ferr != nil {
 		k.kbStep(rw, r, id, "", apperr.FieldError("field.required", "file", nil))
 		return
 	}
@@ -261,13 +246,8 @@ func (k *kbPages) attach(rw http.ResponseWriter, r *http.Request) {
 
 // download streams an article's file with the ticket downloads' headers (serveFile).
 func (k *kbPages) download(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	aid, _ := strconv.ParseInt(r.PathValue("aid"), 10, 64)
