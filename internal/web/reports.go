@@ -45,6 +45,10 @@ func (w *Web) supervisor(rw http.ResponseWriter, r *http.Request) (identity.Acto
 	return a, ok
 }
 
+// CanReadReports says the navigation offers the reports and the dashboard:
+// the report service's own rule (report.CanRead), not a copy of it.
+func (p *page) CanReadReports() bool { return p.Actor != nil && report.CanRead(*p.Actor) }
+
 // reportNames are the report tabs, in order: the ones that export, then
 // staffing and arrivals.
 var reportNames = append(slices.Clone(report.Exportable), "staffing", "arrivals")
