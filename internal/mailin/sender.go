@@ -74,8 +74,6 @@ func loginFor(email string) string {
 	return truncate(l, 60)
 }
 
-// ticketTag finds [TS…] in a subject; reNumber a ticket number anywhere.
-
 // NewUsers joins the identity service (which creates users under its
 // rules) and the directory (which reads them by id) into Users.
 func NewUsers(create interface {

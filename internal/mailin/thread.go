@@ -6,6 +6,7 @@ import (
 	"strings"
 )
 
+// ticketTag finds [TS…] in a subject; plusTag a ticket number in a plus address.
 var (
 	ticketTag = regexp.MustCompile(`\[(TS\d{11,14})\]`)
 	plusTag   = regexp.MustCompile(`(?i)^([^+@]+)\+(ts\d{11,14})@(.+)$`)
