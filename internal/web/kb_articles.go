@@ -45,8 +45,8 @@ func (d *kbListData) QueryState(state string) string {
 // kbListPage is how many articles one page of the list shows.
 const kbListPage = 50
 
-// list shows the articles, newest first, filtered by state, category and
-// language by the service; the title filter narrows the page shown.
+// list shows the articles, newest first, filtered by state, category,
+// language and title words by the service.
 func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	by, ok := k.staff(rw, r)
 	if !ok {
@@ -55,7 +55,7 @@ func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &kbListData{States: kbStates, State: q.Get("state"), Category: q.Get("category"), Lang: q.Get("lang"),
 		Q: strings.TrimSpace(q.Get("q"))}
-	in := kb.ListInput{Category: d.Category, Lang: d.Lang, Limit: kbListPage}
+	in := kb.ListInput{Category: d.Category, Lang: d.Lang, Title: d.Q, Limit: kbListPage}
 	if d.State != "" {
 		in.States = []string{d.State}
 	}
@@ -68,11 +68,7 @@ func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	if len(list) == kbListPage {
 		d.Next = strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
-	for _, a := range list {
-		if d.Q == "" || strings.Contains(strings.ToLower(a.Title), strings.ToLower(d.Q)) {
-			d.Articles = append(d.Articles, a)
-		}
-	}
+	d.Articles = list
 	if d.Cats, err = k.d.Tickets.Categories(ctxOf(r), by); err != nil {
 		k.fail(rw, r, err)
 		return
