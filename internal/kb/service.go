@@ -110,8 +110,12 @@ type Draft struct {
 	Lang     string
 }
 
-func isStaff(a identity.Actor) bool { return a.System || a.Role.Staff() }
-func isReviewer(a identity.Actor) bool {
+func isStaff(a identity.Actor) bool    { return a.System || a.Role.Staff() }
+func isReviewer(a identity.Actor) bool { return CanReview(a) }
+
+// CanReview reports whether an actor may review articles (approve, send
+// back, archive, confirm maskings): supervisors and admins.
+func CanReview(a identity.Actor) bool {
 	return a.IsAdmin() || a.Role == identity.RoleSupervisor
 }
 

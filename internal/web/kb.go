@@ -95,10 +95,6 @@ func (k *kbPages) staffArticle(rw http.ResponseWriter, r *http.Request) (identit
 // articlePath is an article's page.
 func articlePath(id int64) string { return "/desk/kb/" + strconv.FormatInt(id, 10) }
 
-// isReviewer mirrors the kb service's rule (supervisors and admins
-// review) to decide which buttons a page offers; the service decides.
-func isReviewer(a identity.Actor) bool { return a.IsAdmin() || a.Role == identity.RoleSupervisor }
-
 // kbStep answers an article action: refusals about who may act get the
 // error page; anything else (state, missing comment, unconfirmed
 // maskings, self-review) returns to the article with the message.

@@ -100,7 +100,7 @@ func (k *kbPages) article(rw http.ResponseWriter, r *http.Request) {
 			d.SourceTicket = rv.Comment // the draft's first entry names its ticket
 		}
 	}
-	reviewer := isReviewer(by)
+	reviewer := kb.CanReview(by) // which buttons to offer; the service decides again
 	d.CanEdit = a.State == kb.StateDraft || a.State == kb.StatePublished
 	d.CanSubmit = a.State == kb.StateDraft
 	d.CanReview = reviewer && a.State == kb.StateInReview
