@@ -114,7 +114,8 @@ func cloneValues(v url.Values) url.Values {
 
 // consoleVerbs are the last path segments that name what a console form
 // did; any other post saves.
-var consoleVerbs = map[string]bool{"delete": true, "move": true, "toggle": true, "password": true, "import": true, "strategy": true}
+var consoleVerbs = map[string]bool{"delete": true, "move": true, "toggle": true, "password": true, "import": true, "strategy": true,
+	"retrain": true}
 
 // auditConsole records the admin console's successful changes in the audit
 // log, as the API's middleware records the same changes made through the
