@@ -42,6 +42,14 @@ func needChromium(t *testing.T) {
 // an ephemeral loopback port, and returns its base URL.
 func startDesk(t *testing.T) string {
 	t.Helper()
+	base, _ := startApp(t)
+	return base
+}
+
+// startApp is startDesk that also hands back the app, for tests that check
+// in the database what the browser did.
+func startApp(t *testing.T) (string, *app.App) {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
@@ -70,7 +78,7 @@ func startDesk(t *testing.T) string {
 		<-done
 		a.Close()
 	})
-	return base
+	return base, a
 }
 
 // browser starts chromium with a fresh profile.

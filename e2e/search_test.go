@@ -10,8 +10,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -20,42 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"helpdesk/internal/app"
-	"helpdesk/internal/config"
-	"helpdesk/internal/demo"
 )
-
-// startSearchDesk is startDesk that also hands back the app, to check
-// what the browser did in the database.
-func startSearchDesk(t *testing.T) (string, *app.App) {
-	t.Helper()
-	cfg := config.Defaults()
-	cfg.Addr = "127.0.0.1:0"
-	cfg.DataDir = t.TempDir()
-	cfg.ShutdownTimeout = 5 * time.Second
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Seed(ctx, demo.Deps{DB: a.DB, Location: a.Location, DataDir: cfg.DataDir}); err != nil {
-		t.Fatal(err)
-	}
-	addr, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(s string) { addr <- s }) }()
-	var base string
-	select {
-	case s := <-addr:
-		base = "http://" + s
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		a.Close()
-	})
-	return base, a
-}
 
 // searchCase is one language's run.
 type searchCase struct {
@@ -69,7 +32,7 @@ type searchCase struct {
 
 func TestSearchHelpAndDeflection(t *testing.T) {
 	needChromium(t)
-	base, a := startSearchDesk(t)
+	base, a := startApp(t)
 	b := browser(t)
 	for _, c := range []searchCase{
 		{lang: "zh", htmlLang: "zh-CN", customer: "zhangsan", agent: "wangwei", title: "打印机显示脱机，打印任务卡住",

@@ -80,7 +80,10 @@ func (s *Service) Search(ctx context.Context, by identity.Actor, q Query) ([]Ent
 	if q.Limit <= 0 || q.Limit > MaxPage {
 		q.Limit = MaxPage
 	}
-	q.Text = strings.TrimSpace(q.Text)
+	// Bounded as stored: Record clips actors to 100 and targets to 300
+	// characters; actions are short codes.
+	q.Text = clip(strings.TrimSpace(q.Text), 300)
+	q.Actor, q.Action = clip(q.Actor, 100), clip(q.Action, 100)
 	return s.store.Search(ctx, q)
 }
 

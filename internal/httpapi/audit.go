@@ -107,18 +107,7 @@ func (a *API) auditAnswer(ctx context.Context, format string, es []audit.Entry) 
 		_, w := humago.Unwrap(hctx)
 		if format == "csv" {
 			label := func(k report.Label) string { return i18n.T(lang, string(k), nil) }
-			s := export.Sheet{Label: label, Loc: a.d.Reports.Location()}
-			for _, k := range []string{"audit.col.at", "audit.col.actor", "audit.col.action", "audit.col.target", "audit.col.status", "audit.col.ip", "audit.col.request_id"} {
-				s.Headers = append(s.Headers, label(report.Label(k)))
-			}
-			s.Rows = func(emit func([]any) error) error {
-				for _, e := range es {
-					if err := emit([]any{e.At, e.Actor, e.Action, e.Target, int64(e.Status), e.IP, e.RequestID}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
+			s := export.FromAudit(es, label, a.d.Reports.Location())
 			w.Header().Set("Content-Type", export.CSV.ContentType())
 			w.Header().Set("Content-Disposition", `attachment; filename="audit.csv"`)
 			export.WriteCSV(w, s)

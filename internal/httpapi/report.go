@@ -273,37 +273,6 @@ func (a *API) slaJSON(ctx context.Context, s report.SLA) SLAReportJSON {
 	return out
 }
 
-// reportTables are the tables each report exports.
-func (a *API) reportTables(ctx context.Context, name string, q report.Query) ([]report.Table, error) {
-	by := a.actor(ctx)
-	r := a.d.Reports
-	switch name {
-	case "volume":
-		v, err := r.Volume(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "times":
-		v, err := r.Times(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "sla":
-		v, err := r.SLA(ctx, by, q)
-		return []report.Table{v.Table(), v.BreachTable()}, err
-	case "rates":
-		v, err := r.Rates(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "satisfaction":
-		v, err := r.Satisfaction(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "agents", "groups":
-		dim := report.DimAgent
-		if name == "groups" {
-			dim = report.DimGroup
-		}
-		v, err := r.Team(ctx, by, q, dim)
-		return []report.Table{report.TeamTable(dim, v)}, err
-	}
-	return nil, newProblem(ctx, http.StatusNotFound, "route.not_found", nil)
-}
-
 type reportExportIn struct {
 	Name   string `path:"name" enum:"volume,times,sla,rates,satisfaction,agents,groups"`
 	Format string `query:"format" enum:"csv,xlsx" default:"csv"`
@@ -322,7 +291,7 @@ func (a *API) registerReportExports() {
 			if err != nil {
 				return nil, err
 			}
-			tables, err := a.reportTables(ctx, in.Name, q)
+			tables, err := a.d.Reports.Tables(ctx, a.actor(ctx), in.Name, q)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

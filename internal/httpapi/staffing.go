@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -100,20 +99,11 @@ func (a *API) registerStaffing() {
 				return nil, a.fail(ctx, err)
 			}
 			lang := langFrom(ctx)
-			var rows, cols []string
-			for _, k := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-				rows = append(rows, i18n.T(lang, "report.weekday."+k, nil))
+			var rows []string
+			for _, k := range report.Weekdays {
+				rows = append(rows, i18n.T(lang, string(k), nil))
 			}
-			v := make([][]float64, 7)
-			for d := range 7 {
-				v[d] = make([]float64, 24)
-				for h := range 24 {
-					v[d][h] = float64(m[d][h])
-				}
-			}
-			for h := range 24 {
-				cols = append(cols, fmt.Sprintf("%02d", h))
-			}
+			cols, v := report.ArrivalGrid(m)
 			svg := chart.HeatMap("arrivals", i18n.T(lang, "report.chart.arrivals", nil),
 				i18n.T(lang, "report.chart.arrivals_desc", map[string]any{"from": in.From, "to": in.To}), rows, cols, v)
 			return &huma.StreamResponse{Body: func(hctx huma.Context) {

@@ -47,7 +47,9 @@ type ListQuery struct {
 	Audiences  []string
 	CategoryID int64
 	Lang       string
-	Limit      int
+	// Title keeps the articles whose title contains it, any case.
+	Title string
+	Limit int
 	// AfterID pages: articles with a smaller id than this (newest first).
 	AfterID int64
 }
@@ -108,8 +110,12 @@ type Draft struct {
 	Lang     string
 }
 
-func isStaff(a identity.Actor) bool { return a.System || a.Role.Staff() }
-func isReviewer(a identity.Actor) bool {
+func isStaff(a identity.Actor) bool    { return a.System || a.Role.Staff() }
+func isReviewer(a identity.Actor) bool { return CanReview(a) }
+
+// CanReview reports whether an actor may review articles (approve, send
+// back, archive, confirm maskings): supervisors and admins.
+func CanReview(a identity.Actor) bool {
 	return a.IsAdmin() || a.Role == identity.RoleSupervisor
 }
 
@@ -228,14 +234,23 @@ type ListInput struct {
 	States   []string
 	Category string
 	Lang     string
-	Limit    int
-	AfterID  int64
+	// Title filters by words of the title (at most MaxTitleFilter characters).
+	Title   string
+	Limit   int
+	AfterID int64
 }
+
+// MaxTitleFilter bounds ListInput.Title; a longer filter is cut.
+const MaxTitleFilter = 100
 
 // List returns articles, newest first: staff see every state, others
 // published articles of their audiences only.
 func (s *Service) List(ctx context.Context, by identity.Actor, in ListInput) ([]Article, error) {
-	q := ListQuery{Audiences: AudiencesFor(by), Lang: in.Lang, Limit: in.Limit, AfterID: in.AfterID}
+	q := ListQuery{Audiences: AudiencesFor(by), Lang: in.Lang, Limit: in.Limit, AfterID: in.AfterID,
+		Title: strings.ToLower(strings.TrimSpace(in.Title))}
+	if r := []rune(q.Title); len(r) > MaxTitleFilter {
+		q.Title = string(r[:MaxTitleFilter])
+	}
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 50
 	}

@@ -3,14 +3,11 @@ package mailin
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -470,144 +467,6 @@ func idemKey(messageID string) string {
 	return "mail:" + hex.EncodeToString(sum[:])
 }
 
-// sender finds the user who wrote, or creates a customer when the mailbox
-// says so.
-func (s *Service) sender(ctx context.Context, mb Mailbox, from Address) (identity.User, error) {
-	id, err := s.d.Store.UserIDByEmail(ctx, from.Email)
-	if err == nil {
-		u, err := s.d.Users.UserByID(ctx, id)
-		if err != nil {
-			return u, err
-		}
-		if !u.Active {
-			return u, ignoreError(ReasonInactive)
-		}
-		return u, nil
-	}
-	if apperr.KindOf(err) != apperr.NotFound {
-		return identity.User{}, err
-	}
-	if !mb.CreateUnknown {
-		return identity.User{}, ignoreError(ReasonUnknownSender)
-	}
-	name := strings.TrimSpace(from.Name)
-	if name == "" {
-		name, _, _ = strings.Cut(from.Email, "@")
-	}
-	pw := make([]byte, 24)
-	rand.Read(pw)
-	base := loginFor(from.Email)
-	for i := 1; i <= 20; i++ {
-		login := base
-		if i > 1 {
-			login = truncate(base, 60) + fmt.Sprintf("-%d", i)
-		}
-		u, err := s.d.Users.CreateUser(ctx, identity.System, identity.NewUser{Login: login, Password: hex.EncodeToString(pw),
-			Name: truncate(name, 100), Email: from.Email, Role: identity.RoleCustomer})
-		if err == nil {
-			return u, nil
-		}
-		if !apperr.Is(err, "user.login_taken") {
-			// An address identity refuses is not one we can answer.
-			if apperr.KindOf(err) == apperr.Invalid {
-				return identity.User{}, ignoreError(ReasonUnknownSender)
-			}
-			return identity.User{}, err
-		}
-		// Taken by someone else (or by a concurrent delivery from the same sender).
-		if id, err := s.d.Store.UserIDByEmail(ctx, from.Email); err == nil {
-			return s.d.Users.UserByID(ctx, id)
-		}
-	}
-	return identity.User{}, apperr.New(apperr.Conflict, "user.login_taken")
-}
-
-var loginBad = regexp.MustCompile(`[^A-Za-z0-9._@-]`)
-
-func loginFor(email string) string {
-	l := strings.Trim(loginBad.ReplaceAllString(email, "-"), ".-_@")
-	if l == "" {
-		l = "mail"
-	}
-	return truncate(l, 60)
-}
-
-// ticketTag finds [TS…] in a subject; reNumber a ticket number anywhere.
-var (
-	ticketTag = regexp.MustCompile(`\[(TS\d{11,14})\]`)
-	plusTag   = regexp.MustCompile(`(?i)^([^+@]+)\+(ts\d{11,14})@(.+)$`)
-)
-
-// thread finds the ticket a message answers: by its In-Reply-To and
-// References against every Message-ID the desk saw or sent, then by the
-// [TS…] tag in the subject, then by a plus address (support+TS…@domain).
-func (s *Service) thread(ctx context.Context, mb Mailbox, m Message, ours map[string]bool) (string, error) {
-	ids := append(append([]string{}, m.InReplyTo...), m.References...)
-	if len(ids) > 0 {
-		n, err := s.d.Store.ThreadTicket(ctx, ids)
-		if err != nil || n != "" {
-			return n, err
-		}
-	}
-	if t := ticketTag.FindStringSubmatch(m.Subject); t != nil {
-		return t[1], nil
-	}
-	var rcpts []string
-	for _, a := range append(append([]Address{}, m.To...), m.Cc...) {
-		rcpts = append(rcpts, a.Email)
-	}
-	rcpts = append(rcpts, m.DeliveredTo...)
-	for _, r := range rcpts {
-		if p := plusTag.FindStringSubmatch(r); p != nil && (len(ours) == 0 || ours[p[1]+"@"+p[3]]) {
-			return strings.ToUpper(p[2]), nil
-		}
-	}
-	return "", nil
-}
-
-// ownAddresses are every mailbox's support address.
-func (s *Service) ownAddresses(ctx context.Context, mb Mailbox) (map[string]bool, error) {
-	all, err := s.d.Store.Mailboxes(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, b := range append(all, mb) {
-		if b.Address != "" {
-			out[b.Address] = true
-		}
-	}
-	return out, nil
-}
-
-// baseAddress drops a plus tag: support+x@d → support@d.
-func baseAddress(a string) string {
-	local, domain, ok := strings.Cut(a, "@")
-	if !ok {
-		return a
-	}
-	if i := strings.IndexByte(local, '+'); i >= 0 {
-		local = local[:i]
-	}
-	return local + "@" + domain
-}
-
-// followers are the people copied on the message, without the desk's own
-// addresses and the sender.
-func followers(m Message, sender string, ours map[string]bool) []Follower {
-	seen := map[string]bool{sender: true}
-	var out []Follower
-	for _, a := range append(append([]Address{}, m.Cc...), m.To...) {
-		e := a.Email
-		if e == "" || seen[e] || ours[e] || ours[baseAddress(e)] || len(e) > 254 || len(out) >= 50 {
-			continue
-		}
-		seen[e] = true
-		out = append(out, Follower{Email: e})
-	}
-	return out
-}
-
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -619,29 +478,3 @@ func truncate(s string, n int) string {
 type ignoreError string
 
 func (e ignoreError) Error() string { return "mailin: ignored: " + string(e) }
-
-// NewUsers joins the identity service (which creates users under its
-// rules) and the directory (which reads them by id) into Users.
-func NewUsers(create interface {
-	CreateUser(ctx context.Context, by identity.Actor, in identity.NewUser) (identity.User, error)
-}, dir interface {
-	UserByID(ctx context.Context, id int64) (identity.User, error)
-}) Users {
-	return users{create, dir}
-}
-
-type users struct {
-	c interface {
-		CreateUser(ctx context.Context, by identity.Actor, in identity.NewUser) (identity.User, error)
-	}
-	d interface {
-		UserByID(ctx context.Context, id int64) (identity.User, error)
-	}
-}
-
-func (u users) CreateUser(ctx context.Context, by identity.Actor, in identity.NewUser) (identity.User, error) {
-	return u.c.CreateUser(ctx, by, in)
-}
-func (u users) UserByID(ctx context.Context, id int64) (identity.User, error) {
-	return u.d.UserByID(ctx, id)
-}

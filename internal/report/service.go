@@ -280,3 +280,38 @@ func (s *Service) Team(ctx context.Context, by identity.Actor, q Query, dim Dim)
 	SortMembers(out)
 	return out, nil
 }
+
+// Exportable lists the reports that download as tables (CSV, XLSX), in the
+// order the pages show them.
+var Exportable = []string{"volume", "times", "sla", "rates", "satisfaction", "agents", "groups"}
+
+// Tables computes report name (one of Exportable) and returns the tables it
+// exports: one per report, two for sla (compliance, then breaches). The
+// JSON API and the web pages export through it, so they export the same.
+func (s *Service) Tables(ctx context.Context, by identity.Actor, name string, q Query) ([]Table, error) {
+	switch name {
+	case "volume":
+		v, err := s.Volume(ctx, by, q)
+		return []Table{v.Table()}, err
+	case "times":
+		v, err := s.Times(ctx, by, q)
+		return []Table{v.Table()}, err
+	case "sla":
+		v, err := s.SLA(ctx, by, q)
+		return []Table{v.Table(), v.BreachTable()}, err
+	case "rates":
+		v, err := s.Rates(ctx, by, q)
+		return []Table{v.Table()}, err
+	case "satisfaction":
+		v, err := s.Satisfaction(ctx, by, q)
+		return []Table{v.Table()}, err
+	case "agents", "groups":
+		dim := DimAgent
+		if name == "groups" {
+			dim = DimGroup
+		}
+		v, err := s.Team(ctx, by, q, dim)
+		return []Table{TeamTable(dim, v)}, err
+	}
+	return nil, apperr.NotFoundf("report.not_found", "report %q", name)
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"helpdesk/internal/apperr"
@@ -125,4 +126,24 @@ func (s *Service) Arrivals(ctx context.Context, by identity.Actor, q Query) ([7]
 		}
 	}
 	return out, nil
+}
+
+// Weekdays name the rows of the arrivals heat map, Monday first (catalog keys).
+var Weekdays = []Label{"report.weekday.mon", "report.weekday.tue", "report.weekday.wed", "report.weekday.thu",
+	"report.weekday.fri", "report.weekday.sat", "report.weekday.sun"}
+
+// ArrivalGrid lays out Arrivals' counts as a heat map takes them: a row per
+// weekday (as Weekdays), a column per hour named "00" to "23".
+func ArrivalGrid(m [7][24]int64) (cols []string, vals [][]float64) {
+	vals = make([][]float64, 7)
+	for d := range 7 {
+		vals[d] = make([]float64, 24)
+		for h := range 24 {
+			vals[d][h] = float64(m[d][h])
+		}
+	}
+	for h := range 24 {
+		cols = append(cols, fmt.Sprintf("%02d", h))
+	}
+	return cols, vals
 }

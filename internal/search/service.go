@@ -212,6 +212,9 @@ func (s *Service) Search(ctx context.Context, by identity.Actor, in Input) (Resu
 			out.Total = len(cands) + 1
 		}
 	}
+	if page-1 > len(cands)/size {
+		return out, nil // past the last page (and (page-1)*size would overflow for a huge page)
+	}
 	from := (page - 1) * size
 	if exact != nil {
 		if page == 1 {

@@ -57,9 +57,10 @@ func (w *Web) adminAlerts(rw http.ResponseWriter, r *http.Request) {
 
 // alertRuleData is the rule form.
 type alertRuleData struct {
-	Rule  alert.Rule
-	Kinds []alert.Kind
-	Staff []identity.User
+	Rule     alert.Rule
+	Kinds    []alert.Kind
+	Channels []alert.Channel
+	Staff    []identity.User
 }
 
 // Recipients is the rule's recipients as the form shows them.
@@ -98,7 +99,7 @@ func (w *Web) findAlertRule(r *http.Request, by identity.Actor, s string) (alert
 }
 
 func (w *Web) renderAlertRule(rw http.ResponseWriter, r *http.Request, by identity.Actor, rule alert.Rule, formErr error) {
-	d := &alertRuleData{Rule: rule, Kinds: alert.Kinds}
+	d := &alertRuleData{Rule: rule, Kinds: alert.Kinds, Channels: alert.Channels}
 	for _, role := range []identity.Role{identity.RoleAgent, identity.RoleSupervisor, identity.RoleAdmin} {
 		us, err := w.d.Identity.Users(r.Context(), by, identity.UserFilter{Role: role, Limit: maxListed})
 		if err != nil {
@@ -121,7 +122,7 @@ func (w *Web) renderAlertRule(rw http.ResponseWriter, r *http.Request, by identi
 
 // alertFieldLabels name the rule form's fields in error messages.
 var alertFieldLabels = map[string]string{"kind": "web.alert.kind", "threshold": "web.alert.threshold",
-	"for_minutes": "web.alert.for_minutes", "recipients": "web.alert.recipients"}
+	"for_minutes": "web.alert.for_minutes", "recipients": "web.alert.recipients", "channels": "web.alert.channels"}
 
 // adminSaveAlertRule creates or changes a rule (alert.Service.SaveRule).
 // A number that does not parse reaches the service as -1, so the message
@@ -145,6 +146,11 @@ func (w *Web) adminSaveAlertRule(rw http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	rule := alert.Rule{ID: id, Kind: alert.Kind(r.PostFormValue("kind")), Threshold: num("threshold"),
 		ForMinutes: num("for_minutes"), Enabled: r.PostFormValue("enabled") != ""}
+	// The channels ticked (none ticked: all of them, as the service reads
+	// an empty list); without this an edit reset what the API had chosen.
+	for _, c := range r.PostForm["channels"] {
+		rule.Channels = append(rule.Channels, alert.Channel(c))
+	}
 	for _, l := range strings.FieldsFunc(r.PostFormValue("recipients"), func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '\n' }) {
 		rule.Logins = append(rule.Logins, strings.TrimSpace(l))
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,19 +40,19 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	q := audit.Query{Actor: strings.TrimSpace(form.Get("actor")), Action: strings.TrimSpace(form.Get("action")),
 		Text: form.Get("q"), Limit: auditPage + 1}
 	var bad apperr.Multi
-	day := func(field string, add int) time.Time {
+	day := func(field string, end bool) time.Time {
 		s := strings.TrimSpace(form.Get(field))
 		if s == "" {
 			return time.Time{}
 		}
-		t, err := time.ParseInLocation(time.DateOnly, s, rc.Loc)
+		t, err := dayBound(s, rc.Loc, end)
 		if err != nil {
 			bad.Add(apperr.FieldError("report.date_invalid", field, map[string]any{"value": s}))
 			return time.Time{}
 		}
-		return t.AddDate(0, 0, add)
+		return t
 	}
-	q.From, q.To = day("from", 0), day("to", 1)
+	q.From, q.To = day("from", false), day("to", true)
 	q.BeforeID, _ = strconv.ParseInt(form.Get("before_id"), 10, 64)
 	csv := form.Get("format") == "csv"
 	if csv {
@@ -71,7 +72,7 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	}
 	if csv {
 		w.audit(r, by, "audit.search", "csv", nil)
-		w.auditCSV(rw, rc.Lang, es)
+		w.auditCSV(r.Context(), rw, rc.Lang, es)
 		return
 	}
 	d := &auditData{Entries: es}
@@ -89,29 +90,17 @@ func (w *Web) adminAudit(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "admin_audit.html", p)
 }
 
-// auditCSV writes entries as the API's CSV export does.
-func (w *Web) auditCSV(rw http.ResponseWriter, lang i18n.Lang, es []audit.Entry) {
+// auditCSV writes entries as the API's CSV export does (export.FromAudit).
+func (w *Web) auditCSV(ctx context.Context, rw http.ResponseWriter, lang i18n.Lang, es []audit.Entry) {
 	label := func(k report.Label) string { return i18n.T(lang, string(k), nil) }
 	loc := time.UTC
 	if w.d.Reports != nil {
 		loc = w.d.Reports.Location()
 	}
-	s := export.Sheet{Label: label, Loc: loc}
-	for _, k := range []string{"audit.col.at", "audit.col.actor", "audit.col.action", "audit.col.target", "audit.col.status", "audit.col.ip", "audit.col.request_id"} {
-		s.Headers = append(s.Headers, label(report.Label(k)))
-	}
-	s.Rows = func(emit func([]any) error) error {
-		for _, e := range es {
-			if err := emit([]any{e.At, e.Actor, e.Action, e.Target, int64(e.Status), e.IP, e.RequestID}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	rw.Header().Set("Content-Type", export.CSV.ContentType())
 	rw.Header().Set("Content-Disposition", `attachment; filename="audit.csv"`)
-	if err := export.WriteCSV(rw, s); err != nil {
-		w.log.Error("audit csv", "err", err)
+	if err := export.WriteCSV(rw, export.FromAudit(es, label, loc)); err != nil {
+		w.log.ErrorContext(ctx, "audit csv", "err", err)
 	}
 }
 
@@ -125,7 +114,8 @@ func cloneValues(v url.Values) url.Values {
 
 // consoleVerbs are the last path segments that name what a console form
 // did; any other post saves.
-var consoleVerbs = map[string]bool{"delete": true, "move": true, "toggle": true, "password": true, "import": true, "strategy": true}
+var consoleVerbs = map[string]bool{"delete": true, "move": true, "toggle": true, "password": true, "import": true, "strategy": true,
+	"retrain": true}
 
 // auditConsole records the admin console's successful changes in the audit
 // log, as the API's middleware records the same changes made through the

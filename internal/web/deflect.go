@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-
 	"strconv"
 
 	"helpdesk/internal/apperr"

@@ -127,9 +127,9 @@ func (h *help) article(rw http.ResponseWriter, r *http.Request) {
 		w.notFound(rw, r)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		w.fail(rw, r, apperr.NotFoundf("kb.not_found", "article %q", r.PathValue("id")))
+	id, err := articleID(r)
+	if err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	by := visitor(r)
@@ -145,7 +145,7 @@ func (h *help) article(rw http.ResponseWriter, r *http.Request) {
 	}
 	p := w.newPage(rw, r, "web.help.title", "help", nil)
 	p.Title = a.Title
-	d := articleData{Article: a, Body: template.HTML(h.md.HTML(a.Body)), Voted: voted(r, id),
+	d := articleData{Article: a, Body: articleHTML(h.md, a.Body), Voted: voted(r, id),
 		Deflect: r.URL.Query().Get("from") == "new" && by.Role == identity.RoleCustomer, Cat: r.URL.Query().Get("category")}
 	if a.CategoryKey != "" {
 		if cats, err := w.d.Tickets.Categories(ctx, by); err == nil {
@@ -165,9 +165,9 @@ func (h *help) feedback(rw http.ResponseWriter, r *http.Request) {
 		w.notFound(rw, r)
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		w.fail(rw, r, apperr.NotFoundf("kb.not_found", "article %q", r.PathValue("id")))
+	id, err := articleID(r)
+	if err != nil {
+		w.fail(rw, r, err)
 		return
 	}
 	back := "/help/articles/" + strconv.FormatInt(id, 10) + "#feedback"

@@ -58,8 +58,13 @@ func (w *Web) registerKB() {
 }
 
 // html renders an article's Markdown, sanitized by the kb renderer.
-func (k *kbPages) html(markdown string) template.HTML {
-	return template.HTML(k.md.HTML(markdown)) // #nosec: sanitized by bluemonday in kb.Renderer
+func (k *kbPages) html(markdown string) template.HTML { return articleHTML(k.md, markdown) }
+
+// articleHTML renders an article's Markdown through md, which sanitizes it:
+// the one place the knowledge base and help center pages turn text into
+// template.HTML.
+func articleHTML(md *kb.Renderer, markdown string) template.HTML {
+	return template.HTML(md.HTML(markdown)) // #nosec: sanitized by bluemonday in kb.Renderer
 }
 
 // articleID reads the {id} of an article address; a malformed one is an
@@ -72,12 +77,23 @@ func articleID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// staffArticle is staff for the pages of one article: the actor and the
+// article's id, or false when the error page has been sent.
+func (k *kbPages) staffArticle(rw http.ResponseWriter, r *http.Request) (identity.Actor, int64, bool) {
+	by, ok := k.staff(rw, r)
+	if !ok {
+		return by, 0, false
+	}
+	id, err := articleID(r)
+	if err != nil {
+		k.fail(rw, r, err)
+		return by, 0, false
+	}
+	return by, id, true
+}
+
 // articlePath is an article's page.
 func articlePath(id int64) string { return "/desk/kb/" + strconv.FormatInt(id, 10) }
-
-// isReviewer mirrors the kb service's rule (supervisors and admins
-// review) to decide which buttons a page offers; the service decides.
-func isReviewer(a identity.Actor) bool { return a.IsAdmin() || a.Role == identity.RoleSupervisor }
 
 // kbStep answers an article action: refusals about who may act get the
 // error page; anything else (state, missing comment, unconfirmed

@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,8 +45,8 @@ func (d *kbListData) QueryState(state string) string {
 // kbListPage is how many articles one page of the list shows.
 const kbListPage = 50
 
-// list shows the articles, newest first, filtered by state, category and
-// language by the service; the title filter narrows the page shown.
+// list shows the articles, newest first, filtered by state, category,
+// language and title words by the service.
 func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	by, ok := k.staff(rw, r)
 	if !ok {
@@ -56,7 +55,7 @@ func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &kbListData{States: kbStates, State: q.Get("state"), Category: q.Get("category"), Lang: q.Get("lang"),
 		Q: strings.TrimSpace(q.Get("q"))}
-	in := kb.ListInput{Category: d.Category, Lang: d.Lang, Limit: kbListPage}
+	in := kb.ListInput{Category: d.Category, Lang: d.Lang, Title: d.Q, Limit: kbListPage}
 	if d.State != "" {
 		in.States = []string{d.State}
 	}
@@ -69,11 +68,7 @@ func (k *kbPages) list(rw http.ResponseWriter, r *http.Request) {
 	if len(list) == kbListPage {
 		d.Next = strconv.FormatInt(list[len(list)-1].ID, 10)
 	}
-	for _, a := range list {
-		if d.Q == "" || strings.Contains(strings.ToLower(a.Title), strings.ToLower(d.Q)) {
-			d.Articles = append(d.Articles, a)
-		}
-	}
+	d.Articles = list
 	if d.Cats, err = k.d.Tickets.Categories(ctxOf(r), by); err != nil {
 		k.fail(rw, r, err)
 		return
@@ -195,13 +190,8 @@ func (k *kbPages) formFailed(rw http.ResponseWriter, r *http.Request, by identit
 }
 
 func (k *kbPages) editForm(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	a, err := k.d.KB.Get(ctxOf(r), by, id)
@@ -215,13 +205,8 @@ func (k *kbPages) editForm(rw http.ResponseWriter, r *http.Request) {
 // update saves the form as a new version; the version the form was
 // loaded at guards against a change made meanwhile (kb.conflict).
 func (k *kbPages) update(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	f := formOfRequest(r)
@@ -241,17 +226,12 @@ func (k *kbPages) update(rw http.ResponseWriter, r *http.Request) {
 
 // attach adds a file to an article.
 func (k *kbPages) attach(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
 		return
 	}
-	id, err := articleID(r)
+	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		k.fail(rw, r, err)
-		return
-	}
-	file, hdr, ferr := r.FormFile("file")
-	if ferr != nil {
 		k.kbStep(rw, r, id, "", apperr.FieldError("field.required", "file", nil))
 		return
 	}
@@ -260,15 +240,10 @@ func (k *kbPages) attach(rw http.ResponseWriter, r *http.Request) {
 	k.kbStep(rw, r, id, "web.kb.attached", err)
 }
 
-// download streams an article's file with the ticket downloads' headers.
+// download streams an article's file with the ticket downloads' headers (serveFile).
 func (k *kbPages) download(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	aid, _ := strconv.ParseInt(r.PathValue("aid"), 10, 64)
@@ -278,14 +253,5 @@ func (k *kbPages) download(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	disp := "attachment"
-	if a.ContentType == "image/png" || a.ContentType == "image/jpeg" {
-		disp = "inline"
-	}
-	h := rw.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(a.Filename))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
-	http.ServeContent(rw, r, "", a.CreatedAt, f.(io.ReadSeeker))
+	serveFile(rw, r, a.ContentType, a.Filename, a.CreatedAt, f)
 }

@@ -62,13 +62,8 @@ func maskingsIn(body string, ms []kb.Masking) []maskingView {
 }
 
 func (k *kbPages) article(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	ctx := ctxOf(r)
@@ -105,7 +100,7 @@ func (k *kbPages) article(rw http.ResponseWriter, r *http.Request) {
 			d.SourceTicket = rv.Comment // the draft's first entry names its ticket
 		}
 	}
-	reviewer := isReviewer(by)
+	reviewer := kb.CanReview(by) // which buttons to offer; the service decides again
 	d.CanEdit = a.State == kb.StateDraft || a.State == kb.StatePublished
 	d.CanSubmit = a.State == kb.StateDraft
 	d.CanReview = reviewer && a.State == kb.StateInReview
@@ -125,13 +120,8 @@ func (k *kbPages) article(rw http.ResponseWriter, r *http.Request) {
 
 // step reads the article id and runs one workflow action.
 func (k *kbPages) step(rw http.ResponseWriter, r *http.Request, okKey string, fn func(by identity.Actor, id int64) error) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	k.kbStep(rw, r, id, okKey, fn(by, id))
@@ -195,13 +185,8 @@ type kbVersionsData struct {
 // versions lists every version and shows the line diff between two
 // (by default the latest and the one before it).
 func (k *kbPages) versions(rw http.ResponseWriter, r *http.Request) {
-	by, ok := k.staff(rw, r)
+	by, id, ok := k.staffArticle(rw, r)
 	if !ok {
-		return
-	}
-	id, err := articleID(r)
-	if err != nil {
-		k.fail(rw, r, err)
 		return
 	}
 	ctx := ctxOf(r)

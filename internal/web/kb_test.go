@@ -521,3 +521,29 @@ func TestKBAttachments(t *testing.T) {
 		t.Errorf("customer downloads a draft's file: %d, want 403", res.StatusCode)
 	}
 }
+
+// TestKBListTitleFilterSearchesEveryPage filters by title words across the
+// whole list: a match older than a page of newer articles is still found
+// (the filter used to narrow only the page already read), any case.
+func TestKBListTitleFilterSearchesEveryPage(t *testing.T) {
+	d := newKBDesk(t)
+	ctx := context.Background()
+	draft := func(title string) {
+		if _, err := d.KB.Create(ctx, d.Actors["agent1"], kb.Draft{Title: title, Body: "正文 body", Category: "hardware",
+			Audience: "internal", Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	draft("Printer shows Offline")
+	for i := range kbListPage {
+		draft("Filler " + itoa(int64(i)))
+	}
+	agent := d.as(t, "agent1", "en")
+	res, body := agent.get("/desk/kb?q=" + url.QueryEscape("printer SHOWS"))
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Printer shows Offline") {
+		t.Errorf("got %d, want the older matching article listed", res.StatusCode)
+	}
+	if strings.Contains(body, "Filler ") {
+		t.Error("articles that do not match are listed")
+	}
+}

@@ -396,15 +396,32 @@ func redirect(rw http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(rw, r, to, http.StatusSeeOther)
 }
 
-// localPath keeps only same-site paths (no open redirects).
+// localPath keeps only same-site paths (no open redirects). Browsers drop
+// tabs and line breaks from an address and read a backslash as a slash,
+// so "/\t/evil.example" would leave the site: such paths are refused too.
 func localPath(next, def string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return def
 	}
 	return next
 }
 
 func kindOf(err error) apperr.Kind { return apperr.KindOf(err) }
+
+// dayBound reads a year-month-day form date as the start of that day in
+// loc, or with end as the start of the next day, so that a period's "to"
+// day is included. The search, audit log and export forms read dates so.
+func dayBound(v string, loc *time.Location, end bool) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
 
 // fileSize formats a file size.
 func fileSize(n int64) string {

@@ -45,13 +45,16 @@ func (w *Web) supervisor(rw http.ResponseWriter, r *http.Request) (identity.Acto
 	return a, ok
 }
 
-// reportNames are the report tabs, in order; the first seven also export.
-var reportNames = []string{"volume", "times", "sla", "rates", "satisfaction", "agents", "groups", "staffing", "arrivals"}
+// CanReadReports says the navigation offers the reports and the dashboard:
+// the report service's own rule (report.CanRead), not a copy of it.
+func (p *page) CanReadReports() bool { return p.Actor != nil && report.CanRead(*p.Actor) }
+
+// reportNames are the report tabs, in order: the ones that export, then
+// staffing and arrivals.
+var reportNames = append(slices.Clone(report.Exportable), "staffing", "arrivals")
 
 // exportable reports whether a report downloads as CSV and XLSX.
-func exportable(name string) bool {
-	return slices.Index(reportNames, name) >= 0 && slices.Index(reportNames, name) < 7
-}
+func exportable(name string) bool { return slices.Contains(report.Exportable, name) }
 
 // presets are the quick periods, by key: how many days back, or "year".
 var presets = []string{"7d", "30d", "90d", "year"}

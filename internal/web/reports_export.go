@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"helpdesk/internal/apperr"
 	"helpdesk/internal/audit"
@@ -48,7 +47,7 @@ func (w *Web) reportExport(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	tables, err := w.reportTables(ctx, by, name, q)
+	tables, err := w.d.Reports.Tables(ctx, by, name, q)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -75,34 +74,6 @@ func (w *Web) reportExport(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Content-Disposition", mime.FormatMediaType("attachment",
 		map[string]string{"filename": fmt.Sprintf("%s_%s_%s.%s", name, f.From, f.To, format)}))
 	rw.Write(buf.Bytes())
-}
-
-// reportTables are the tables a report exports (as the API exports them).
-func (w *Web) reportTables(ctx context.Context, by identity.Actor, name string, q report.Query) ([]report.Table, error) {
-	s := w.d.Reports
-	switch name {
-	case "volume":
-		v, err := s.Volume(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "times":
-		v, err := s.Times(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "sla":
-		v, err := s.SLA(ctx, by, q)
-		return []report.Table{v.Table(), v.BreachTable()}, err
-	case "rates":
-		v, err := s.Rates(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	case "satisfaction":
-		v, err := s.Satisfaction(ctx, by, q)
-		return []report.Table{v.Table()}, err
-	}
-	dim := report.DimAgent
-	if name == "groups" {
-		dim = report.DimGroup
-	}
-	v, err := s.Team(ctx, by, q, dim)
-	return []report.Table{report.TeamTable(dim, v)}, err
 }
 
 // audit records an export (as the API's export handlers do).
@@ -160,6 +131,9 @@ func (w *Web) exportViewOf(r *http.Request, by identity.Actor, id string) *expor
 	}
 	rec, err := w.d.Exports.Get(r.Context(), by, n)
 	if err != nil {
+		if kindOf(err) == apperr.Internal {
+			w.log.ErrorContext(r.Context(), "reports: export progress", "export", n, "err", err)
+		}
 		return nil
 	}
 	return exportViewOf(&page{reqCtx: reqOf(r)}, rec)
@@ -174,8 +148,8 @@ func (w *Web) startTicketExport(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := w.d.Reports.Location()
-	from, err1 := time.ParseInLocation(time.DateOnly, r.PostFormValue("from"), loc)
-	to, err2 := time.ParseInLocation(time.DateOnly, r.PostFormValue("to"), loc)
+	from, err1 := dayBound(r.PostFormValue("from"), loc, false)
+	to, err2 := dayBound(r.PostFormValue("to"), loc, true)
 	back := "/reports?" + r.PostFormValue("back")
 	if err1 != nil || err2 != nil {
 		flashErr(rw, reqOf(r).Lang, apperr.FieldError("report.date_invalid", "from",
@@ -183,7 +157,7 @@ func (w *Web) startTicketExport(rw http.ResponseWriter, r *http.Request) {
 		redirect(rw, r, back)
 		return
 	}
-	p := export.TicketParams{From: from, To: to.AddDate(0, 0, 1), Category: r.PostFormValue("category"),
+	p := export.TicketParams{From: from, To: to, Category: r.PostFormValue("category"),
 		Group: r.PostFormValue("group"), Assignee: r.PostFormValue("agent")}
 	if pr := r.PostFormValue("priority"); pr != "" {
 		p.Priorities = []string{pr}

@@ -400,6 +400,17 @@ func TestAdminAlertRules(t *testing.T) {
 	if len(rules) != 1 || rules[0].Kind != alert.P1Unacknowledged || rules[0].ForMinutes != 20 || rules[0].Enabled {
 		t.Fatalf("after edit and toggle: %+v", rules)
 	}
+	// Channels: the ones ticked are kept, and an edit keeps what was chosen.
+	b.submit("/admin/alerts/"+id, "/admin/alerts", url.Values{"id": {id}, "kind": {"p1_unacknowledged"}, "threshold": {"0"},
+		"for_minutes": {"20"}, "recipients": {"super1"}, "channels": {"inbox", "email"}})
+	rules, _ = d.testDesk.web.d.Alerts.Rules(context.Background(), d.Actors["admin"])
+	if len(rules) != 1 || len(rules[0].Channels) != 2 || rules[0].Uses(alert.ChannelIM) {
+		t.Fatalf("channels inbox and email: %+v", rules)
+	}
+	_, body = b.get("/admin/alerts/" + id)
+	if !strings.Contains(body, `value="email" checked`) || strings.Contains(body, `value="im" checked`) {
+		t.Error("the edit form does not show the channels chosen")
+	}
 	b.lang = "zh-CN"
 	if _, body := b.get("/admin/alerts"); !strings.Contains(body, "P1 未受理") || !strings.Contains(body, "已停用") {
 		t.Error("the Chinese list does not show the rule turned off")

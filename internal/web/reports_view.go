@@ -287,20 +287,11 @@ func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportFo
 		if err != nil {
 			return nil, err
 		}
-		var rows, cols []string
-		for _, k := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
-			rows = append(rows, p.T("report.weekday."+k))
+		var rows []string
+		for _, k := range report.Weekdays {
+			rows = append(rows, p.T(string(k)))
 		}
-		vals := make([][]float64, 7)
-		for d := range 7 {
-			vals[d] = make([]float64, 24)
-			for h := range 24 {
-				vals[d][h] = float64(m[d][h])
-			}
-		}
-		for h := range 24 {
-			cols = append(cols, fmt.Sprintf("%02d", h))
-		}
+		cols, vals := report.ArrivalGrid(m)
 		title := p.T("report.chart.arrivals")
 		v.Figures = append(v.Figures, figure{
 			SVG:   template.HTML(chart.HeatMap("arrivals", title, p.T("report.chart.arrivals_desc", "from", f.From, "to", f.To), rows, cols, vals)),

@@ -213,18 +213,18 @@ func searchInput(q url.Values, p *page) (search.Input, error) {
 	for _, f := range []struct {
 		name string
 		dst  *time.Time
-		add  int
-	}{{"from", &in.From, 0}, {"to", &in.To, 1}} {
+		end  bool
+	}{{"from", &in.From, false}, {"to", &in.To, true}} {
 		v := q.Get(f.name)
 		if v == "" {
 			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02", v, p.Loc)
+		t, err := dayBound(v, p.Loc, f.end)
 		if err != nil {
 			m.Add(apperr.FieldError("web.search.date_invalid", f.name, nil))
 			continue
 		}
-		*f.dst = t.AddDate(0, 0, f.add)
+		*f.dst = t
 	}
 	return in, m.Err()
 }
@@ -232,10 +232,7 @@ func searchInput(q url.Values, p *page) (search.Input, error) {
 // pageLinks are the previous and next pages' addresses (empty at the ends).
 func pageLinks(action string, q url.Values, page, pages int) (prev, next string) {
 	at := func(n int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
+		v := cloneValues(q)
 		v.Set("page", strconv.Itoa(n))
 		return action + "?" + v.Encode()
 	}

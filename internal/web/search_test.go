@@ -428,6 +428,26 @@ func TestSearchPagination(t *testing.T) {
 	}
 }
 
+// TestSearchPageFarBeyondTheEnd asks for pages no search has, up to the
+// largest number a page parameter parses to: an empty page, never a 500
+// (the offset of such a page used to overflow and panic).
+func TestSearchPageFarBeyondTheEnd(t *testing.T) {
+	d := newSearchDesk(t)
+	d.ticket(t, "cust1", "显示器闪屏", "显示器")
+	b := d.browser(t)
+	b.lang = "en"
+	b.signIn("agent1")
+	for _, pg := range []string{"3", "922337203685477580", "9223372036854775807"} {
+		res, body := b.get("/desk/search?page=" + pg + "&q=" + url.QueryEscape("显示器"))
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("page %s: got %d, want 200", pg, res.StatusCode)
+		}
+		if n := strings.Count(body, `<li class="result`); n != 0 {
+			t.Errorf("page %s: got %d results, want none", pg, n)
+		}
+	}
+}
+
 // TestSearchCappedNotice renders a capped page (a thousand matches are
 // too many to file here) and checks the notice, in both languages.
 func TestSearchCappedNotice(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"helpdesk/internal/i18n"
 	"helpdesk/internal/identity"
@@ -253,16 +254,23 @@ func (w *Web) download(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	serveFile(rw, r, a.ContentType, a.Filename, a.CreatedAt, f)
+}
+
+// serveFile streams a stored file (a ticket's or an article's attachment)
+// with the download headers: shown in place only for PNG and JPEG images,
+// sandboxed, cached privately.
+func serveFile(rw http.ResponseWriter, r *http.Request, contentType, filename string, modified time.Time, f io.ReadSeeker) {
 	disp := "attachment"
-	if a.ContentType == "image/png" || a.ContentType == "image/jpeg" {
+	if contentType == "image/png" || contentType == "image/jpeg" {
 		disp = "inline"
 	}
 	h := rw.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(a.Filename))
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(filename))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, max-age=3600")
-	http.ServeContent(rw, r, "", a.CreatedAt, f.(io.ReadSeeker))
+	http.ServeContent(rw, r, "", modified, f)
 }
 
 // fieldView is one custom field value as shown.

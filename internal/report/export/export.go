@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -109,6 +110,9 @@ func WriteCSV(w io.Writer, s Sheet) error {
 			rec[i] = ""
 			if i < len(row) {
 				rec[i] = s.text(row[i])
+				if _, ok := row[i].(string); ok {
+					rec[i] = csvSafe(rec[i])
+				}
 			}
 		}
 		return cw.Write(rec)
@@ -118,6 +122,18 @@ func WriteCSV(w io.Writer, s Sheet) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvSafe keeps a text cell (a ticket title, a typed login) from being read
+// as a formula when the CSV is opened in a spreadsheet (CSV injection): a
+// cell that starts with =, +, -, @, a tab or a carriage return gets a
+// leading apostrophe. Numbers are not text cells and stay as they are; XLSX
+// cells are typed, so the XLSX writer needs no such guard.
+func csvSafe(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteXLSX writes the sheet as an XLSX workbook through excelize's stream
