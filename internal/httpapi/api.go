@@ -167,7 +167,14 @@ const (
 	actorKey ctxKey = iota
 	authErrKey
 	langKey
+	ipKey
 )
+
+// ipFrom is the address of the client of the request being served.
+func ipFrom(ctx context.Context) string {
+	ip, _ := ctx.Value(ipKey).(string)
+	return ip
+}
 
 // langFrom is the language of the request being served.
 func langFrom(ctx context.Context) i18n.Lang {
@@ -226,6 +233,7 @@ func (a *API) middleware(next http.Handler) http.Handler {
 			ctx = context.WithValue(ctx, authErrKey, authErr)
 		}
 		ctx = context.WithValue(ctx, langKey, lang)
+		ctx = context.WithValue(ctx, ipKey, clientIP(r))
 		r = r.WithContext(ctx)
 		if r.Body != nil && r.ContentLength != 0 && isJSON(r.Header.Get("Content-Type")) {
 			body, err := io.ReadAll(io.LimitReader(r.Body, MaxJSONBody+1))

@@ -22,14 +22,15 @@ func (a *API) registerKBAssist(tags []string) {
 		}
 	}
 	huma.Register(a.h, huma.Operation{OperationID: "article-feedback", Method: http.MethodPost, Path: "/api/v1/kb/articles/{id}/feedback",
-		Summary: "Was this helpful?", Description: "Anyone who may read the published article; a signed-in reader's new answer replaces the old.",
-		Tags: tags, Errors: []int{401, 404, 409}},
+		Summary: "Was this helpful?", Description: "Anyone who may read the published article; a signed-in reader's new answer replaces the old. " +
+			"Without signing in, one address counts once per article a day and at most 30 times an hour (429 kb.feedback_rate).",
+		Tags: tags, Errors: []int{401, 404, 409, 429}},
 		func(ctx context.Context, in *feedbackIn) (*articleOut, error) {
 			by, err := a.guest(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ar, err := a.d.KB.Feedback(ctx, by, in.ID, in.Body.Helpful)
+			ar, err := a.d.KB.Feedback(ctx, by, in.ID, in.Body.Helpful, ipFrom(ctx))
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

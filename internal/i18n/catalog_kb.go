@@ -35,6 +35,7 @@ var zhKB = map[string]string{
 	"kb.attachment_not_found":    "附件不存在。",
 	"kb.draft_problem":           "问题描述",
 	"kb.draft_resolution":        "解决方法",
+	"kb.feedback_rate":           "评价太频繁了：未登录时每小时最多评价 {max} 次，请稍后再试。",
 }
 
 var enKB = map[string]string{
@@ -71,4 +72,5 @@ var enKB = map[string]string{
 	"kb.attachment_not_found":    "The attachment does not exist.",
 	"kb.draft_problem":           "Problem",
 	"kb.draft_resolution":        "Resolution",
+	"kb.feedback_rate":           "Too many answers: without signing in, at most {max} an hour. Please try again later.",
 }

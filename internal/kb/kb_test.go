@@ -2,6 +2,7 @@ package kb_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -93,15 +94,22 @@ func TestWorkflow(t *testing.T) {
 				t.Errorf("%q searches 卡纸: %+v %v, want the article", by.Login, res.Results, err)
 			}
 		}
-		if a, err = f.kb.Feedback(ctx, cust, a.ID, false); err != nil || a.Unhelpful != 1 {
+		if a, err = f.kb.Feedback(ctx, cust, a.ID, false, "198.51.100.7"); err != nil || a.Unhelpful != 1 {
 			t.Fatalf("feedback: %+v %v", a, err)
 		}
-		if a, err = f.kb.Feedback(ctx, cust, a.ID, true); err != nil || a.Helpful != 1 || a.Unhelpful != 0 {
+		if a, err = f.kb.Feedback(ctx, cust, a.ID, true, "198.51.100.7"); err != nil || a.Helpful != 1 || a.Unhelpful != 0 {
 			t.Errorf("changed feedback: helpful %d unhelpful %d (%v), want 1 and 0", a.Helpful, a.Unhelpful, err)
 		}
-		a, _ = f.kb.Feedback(ctx, identity.Actor{}, a.ID, true)
+		a, _ = f.kb.Feedback(ctx, identity.Actor{}, a.ID, true, "198.51.100.7")
 		if a.Helpful != 2 {
 			t.Errorf("anonymous feedback: helpful %d, want 2", a.Helpful)
+		}
+		// The same address again the same day is not counted again; another is.
+		if a, err = f.kb.Feedback(ctx, identity.Actor{}, a.ID, true, "198.51.100.7"); err != nil || a.Helpful != 2 {
+			t.Errorf("anonymous feedback again: helpful %d (%v), want still 2", a.Helpful, err)
+		}
+		if a, err = f.kb.Feedback(ctx, identity.Actor{}, a.ID, false, "203.0.113.9"); err != nil || a.Unhelpful != 1 {
+			t.Errorf("another address: unhelpful %d (%v), want 1", a.Unhelpful, err)
 		}
 		// History: versions, diff, trail, restore.
 		vs, err := f.kb.Versions(ctx, agent, a.ID)
@@ -324,4 +332,47 @@ func hasCode(err error, c string) bool {
 		}
 	}
 	return false
+}
+
+// TestAnonymousFeedbackLimit: one address answers at most
+// MaxAnonymousVotesPerHour times an hour without signing in; the next
+// answer is refused with kb.feedback_rate, and other addresses and
+// signed-in readers are not affected.
+func TestAnonymousFeedbackLimit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		agent, super, cust := f.d.Actors["agent1"], f.d.Actors["super1"], f.d.Actors["cust1"]
+		var ids []int64
+		for i := range kb.MaxAnonymousVotesPerHour + 1 {
+			a, err := f.kb.Create(ctx, agent, kb.Draft{Title: fmt.Sprintf("文章 %d", i), Body: "正文", Audience: "public"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err = f.kb.Submit(ctx, agent, a.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err = f.kb.Approve(ctx, super, a.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, a.ID)
+		}
+		anon := identity.Actor{}
+		for _, id := range ids[:kb.MaxAnonymousVotesPerHour] {
+			if _, err := f.kb.Feedback(ctx, anon, id, true, "192.0.2.1"); err != nil {
+				t.Fatalf("answer on %d: %v", id, err)
+			}
+		}
+		last := ids[kb.MaxAnonymousVotesPerHour]
+		a, err := f.kb.Feedback(ctx, anon, last, true, "192.0.2.1")
+		if code(err) != "kb.feedback_rate" || apperr.KindOf(err) != apperr.RateLimited {
+			t.Errorf("answer %d from one address: %+v %v, want kb.feedback_rate", kb.MaxAnonymousVotesPerHour+1, a, err)
+		}
+		if a, err = f.kb.Feedback(ctx, anon, last, true, "192.0.2.2"); err != nil || a.Helpful != 1 {
+			t.Errorf("another address: helpful %d (%v), want 1", a.Helpful, err)
+		}
+		if a, err = f.kb.Feedback(ctx, cust, last, true, "192.0.2.1"); err != nil || a.Helpful != 2 {
+			t.Errorf("signed in from the limited address: helpful %d (%v), want 2", a.Helpful, err)
+		}
+	})
 }

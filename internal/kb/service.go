@@ -2,6 +2,8 @@ package kb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"time"
@@ -36,7 +38,10 @@ type Store interface {
 	Reviews(ctx context.Context, id int64) ([]Review, error)
 	Maskings(ctx context.Context, id int64) ([]Masking, error)
 	ConfirmMasking(ctx context.Context, id int64, seq int) error
-	AddFeedback(ctx context.Context, id, userID int64, helpful bool, at time.Time) (Article, error)
+	AddFeedback(ctx context.Context, f Feedback) (Article, error)
+	// AnonymousFeedback counts an anonymous voter's answers: on the article
+	// since onArticleSince, and on any article since anySince.
+	AnonymousFeedback(ctx context.Context, voter string, article int64, onArticleSince, anySince time.Time) (onArticle, any int, err error)
 	AddDeflection(ctx context.Context, d Deflection) (Deflection, error)
 	CategoryID(ctx context.Context, key string) (int64, error)
 }
@@ -450,9 +455,27 @@ func (s *Service) ConfirmMasking(ctx context.Context, by identity.Actor, id int6
 	return s.store.ConfirmMasking(ctx, id, seq)
 }
 
+// MaxAnonymousVotesPerHour bounds the "was this helpful?" answers one
+// address gives without signing in, over all articles.
+const MaxAnonymousVotesPerHour = 30
+
+// Feedback is one "was this helpful?" answer as stored.
+type Feedback struct {
+	Article int64
+	// UserID is the signed-in reader, or 0; Voter then names the anonymous
+	// one (a hash of their address, never the address itself).
+	UserID  int64
+	Voter   string
+	Helpful bool
+	At      time.Time
+}
+
 // Feedback records "was this helpful?" for a published article the actor
 // may read; a signed-in reader's later answer replaces their earlier one.
-func (s *Service) Feedback(ctx context.Context, by identity.Actor, id int64, helpful bool) (Article, error) {
+// An anonymous reader is known by from (the client's address): their
+// second answer on an article within a day is not counted again, and more
+// than MaxAnonymousVotesPerHour answers an hour are refused.
+func (s *Service) Feedback(ctx context.Context, by identity.Actor, id int64, helpful bool, from string) (Article, error) {
 	a, err := s.Get(ctx, by, id)
 	if err != nil {
 		return a, err
@@ -460,7 +483,29 @@ func (s *Service) Feedback(ctx context.Context, by identity.Actor, id int64, hel
 	if a.State != StatePublished {
 		return Article{}, apperr.New(apperr.Conflict, "kb.state_invalid").With("state", string(a.State))
 	}
-	return s.store.AddFeedback(ctx, id, by.UserID, helpful, s.now().UTC())
+	now := s.now().UTC()
+	f := Feedback{Article: id, UserID: by.UserID, Helpful: helpful, At: now}
+	if by.UserID == 0 {
+		f.Voter = voterOf(from)
+		onArticle, any, err := s.store.AnonymousFeedback(ctx, f.Voter, id, now.Add(-24*time.Hour), now.Add(-time.Hour))
+		if err != nil {
+			return Article{}, err
+		}
+		if onArticle > 0 {
+			return a, nil
+		}
+		if any >= MaxAnonymousVotesPerHour {
+			return Article{}, apperr.New(apperr.RateLimited, "kb.feedback_rate").With("max", MaxAnonymousVotesPerHour)
+		}
+	}
+	return s.store.AddFeedback(ctx, f)
+}
+
+// voterOf names an anonymous voter by a hash of their address, so the
+// address itself is not kept.
+func voterOf(from string) string {
+	sum := sha256.Sum256([]byte("kb-voter:" + from))
+	return hex.EncodeToString(sum[:12])
 }
 
 func itoa(n int) string {

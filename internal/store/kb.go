@@ -289,15 +289,16 @@ func (s *KB) ConfirmMasking(ctx context.Context, id int64, seq int) error {
 
 // AddFeedback records a helpful / not helpful vote and updates the
 // article's counts; a signed-in reader's new vote replaces their old one.
-func (s *KB) AddFeedback(ctx context.Context, id, userID int64, helpful bool, at time.Time) (kb.Article, error) {
+func (s *KB) AddFeedback(ctx context.Context, f kb.Feedback) (kb.Article, error) {
 	var out kb.Article
+	id := f.Article
 	err := s.db.tx(ctx, func(tx conn) error {
-		if userID != 0 {
+		if f.UserID != 0 {
 			var old bool
-			err := tx.QueryRowContext(ctx, `SELECT helpful FROM kb_feedback WHERE article_id = $1 AND user_id = $2`, id, userID).Scan(&old)
+			err := tx.QueryRowContext(ctx, `SELECT helpful FROM kb_feedback WHERE article_id = $1 AND user_id = $2`, id, f.UserID).Scan(&old)
 			switch {
 			case err == nil:
-				if _, err := tx.ExecContext(ctx, `DELETE FROM kb_feedback WHERE article_id = $1 AND user_id = $2`, id, userID); err != nil {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM kb_feedback WHERE article_id = $1 AND user_id = $2`, id, f.UserID); err != nil {
 					return err
 				}
 				if err := bumpFeedback(ctx, tx, id, old, -1); err != nil {
@@ -307,11 +308,11 @@ func (s *KB) AddFeedback(ctx context.Context, id, userID int64, helpful bool, at
 				return fmt.Errorf("store: feedback: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_feedback (article_id, user_id, helpful, created_at) VALUES ($1,$2,$3,$4)`,
-			id, nullID(userID), helpful, at.UnixMicro()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kb_feedback (article_id, user_id, voter, helpful, created_at) VALUES ($1,$2,$3,$4,$5)`,
+			id, nullID(f.UserID), f.Voter, f.Helpful, f.At.UnixMicro()); err != nil {
 			return fmt.Errorf("store: feedback: %w", err)
 		}
-		if err := bumpFeedback(ctx, tx, id, helpful, 1); err != nil {
+		if err := bumpFeedback(ctx, tx, id, f.Helpful, 1); err != nil {
 			return err
 		}
 		var err error
@@ -319,6 +320,24 @@ func (s *KB) AddFeedback(ctx context.Context, id, userID int64, helpful bool, at
 		return err
 	})
 	return out, err
+}
+
+// AnonymousFeedback counts an anonymous voter's answers (see kb.Store).
+func (s *KB) AnonymousFeedback(ctx context.Context, voter string, article int64, onArticleSince, anySince time.Time) (int, int, error) {
+	var onArticle, any int
+	earliest := anySince
+	if onArticleSince.Before(earliest) {
+		earliest = onArticleSince
+	}
+	err := s.db.read().QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN article_id = $2 AND created_at >= $3 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN created_at >= $4 THEN 1 ELSE 0 END), 0)
+		FROM kb_feedback WHERE voter = $1 AND voter <> '' AND created_at >= $5`,
+		voter, article, onArticleSince.UnixMicro(), anySince.UnixMicro(), earliest.UnixMicro()).Scan(&onArticle, &any)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: anonymous feedback: %w", err)
+	}
+	return onArticle, any, nil
 }
 
 func bumpFeedback(ctx context.Context, tx conn, id int64, helpful bool, by int) error {

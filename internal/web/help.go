@@ -177,7 +177,7 @@ func (h *help) feedback(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, back, http.StatusSeeOther)
 		return
 	}
-	if _, err := w.d.KB.Feedback(r.Context(), by, id, r.PostFormValue("helpful") == "yes"); err != nil {
+	if _, err := w.d.KB.Feedback(r.Context(), by, id, r.PostFormValue("helpful") == "yes", clientIP(r)); err != nil {
 		if kindOf(err) == apperr.Internal || kindOf(err) == apperr.NotFound {
 			w.fail(rw, r, err)
 			return

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -272,4 +273,14 @@ func (w *Web) admin(rw http.ResponseWriter, r *http.Request) (identity.Actor, bo
 		return a, false
 	}
 	return a, ok
+}
+
+// clientIP is the address the request came from (the connection's; a
+// proxy in front is the client unless it rewrites RemoteAddr).
+func clientIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,11 +86,7 @@ func (w *Web) record(r *http.Request, e audit.Entry) {
 	if w.d.Audit == nil {
 		return
 	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	e.IP = ip
+	e.IP = clientIP(r)
 	if err := w.d.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
 		w.log.ErrorContext(r.Context(), "audit", "err", err, "action", e.Action)
 	}
