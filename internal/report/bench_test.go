@@ -2,7 +2,11 @@ package report_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -40,27 +44,106 @@ var (
 	benchDesks = map[string]*benchDesk{}
 )
 
-// corpus generates the corpus once per engine and test binary.
+// EnvBenchKeep names a directory in which the generated corpus is kept
+// between runs: the SQLite file reportbench-N.db there, and on PostgreSQL
+// the database reportbench_N next to the test server's (both reused when
+// complete, generated again otherwise).
+const EnvBenchKeep = "HELPDESK_REPORT_BENCH_KEEP"
+
+// corpus generates the corpus once per engine and test binary (or opens
+// the one kept).
 func corpus(b *testing.B, engine string) *benchDesk {
 	benchMu.Lock()
 	defer benchMu.Unlock()
 	if d := benchDesks[engine]; d != nil {
 		return d
 	}
+	ctx := context.Background()
+	n := benchN()
 	var db *store.DB
-	if engine == "sqlite" {
+	kept := false
+	switch keep := os.Getenv(EnvBenchKeep); {
+	case keep == "" && engine == "sqlite":
 		db = storetest.SQLite(b)
-	} else {
+	case keep == "":
 		db = storetest.Postgres(b)
+	default:
+		db, kept = keptDB(b, engine, keep, n)
 	}
-	c, err := reportgen.Generate(context.Background(), db, reportgen.Options{N: benchN(), Days: 365, End: benchEnd, Loc: shanghai, Seed: 7})
-	if err != nil {
-		b.Fatal(err)
+	var c reportgen.Corpus
+	if kept {
+		groups, err := db.Identity().ListGroups(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c = reportgen.Corpus{Tickets: n, Groups: groups}
+		b.Logf("%s: kept corpus of %d tickets", engine, n)
+	} else {
+		var err error
+		c, err = reportgen.Generate(ctx, db, reportgen.Options{N: n, Days: 365, End: benchEnd, Loc: shanghai, Seed: 7})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: generated %d tickets (%d breaches) in %s", engine, c.Tickets, c.Breaches, c.Elapsed.Round(time.Millisecond))
 	}
-	b.Logf("%s: generated %d tickets (%d breaches) in %s", engine, c.Tickets, c.Breaches, c.Elapsed.Round(time.Millisecond))
 	d := &benchDesk{db: db, corpus: c, rep: report.NewService(report.Deps{Store: db.Reports(), Location: shanghai})}
 	benchDesks[engine] = d
 	return d
+}
+
+// keptDB opens the kept corpus database of n tickets; complete is false
+// when it was (re)created empty and must be generated.
+func keptDB(b *testing.B, engine, dir string, n int) (db *store.DB, complete bool) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(dir, fmt.Sprintf("reportbench-%d.db", n))
+	if engine == "postgres" {
+		dsn = keptPostgres(b, fmt.Sprintf("reportbench_%d", n))
+	}
+	db, err := store.Open(ctx, dsn, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	z, err := db.Reports().Sizes(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if z.Tickets == int64(n) && z.Facts == int64(n) && z.Marks == 0 && z.LastRollup > 0 {
+		return db, true
+	}
+	if z.Tickets != 0 {
+		b.Fatalf("%s: kept corpus %s is incomplete (%+v): remove it", engine, dsn, z)
+	}
+	return db, false
+}
+
+// keptPostgres returns the URL of database name on the test server,
+// creating it when missing.
+func keptPostgres(b *testing.B, name string) string {
+	admin := os.Getenv(storetest.EnvPostgres)
+	adm, err := sql.Open("pgx", admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer adm.Close()
+	var exists bool
+	if err := adm.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		b.Fatal(err)
+	}
+	if !exists {
+		if _, err := adm.Exec(`CREATE DATABASE ` + name + ` ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8' TEMPLATE template0`); err != nil {
+			b.Fatal(err)
+		}
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
 
 // BenchmarkReports answers every report for the last 90 days and the last

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,20 +159,74 @@ func (s *Reports) each(ctx context.Context, q string, fn func(*sql.Rows) error, 
 	return rows.Err()
 }
 
-type rollKey struct {
-	dim   report.Dim
-	value int64
-	day   int32
+// rollSpec is one rollup: the daily sums per value of one dimension (b
+// empty; DimAll has the one value 0), or per pair of values of two
+// dimensions (a before b in report.Dims order), so a report with up to two
+// filters, or a team report with one, reads rollup rows, not facts.
+type rollSpec struct{ a, b report.Dim }
+
+// name is the spec's report_daily.dim: "group", or "group+priority".
+func (r rollSpec) name() string {
+	if r.b == "" {
+		return string(r.a)
+	}
+	return string(r.a) + "+" + string(r.b)
 }
 
-// deltas adds the fact's parts into d under every dimension value, with sign.
-func addFactParts(d map[rollKey]*report.Cell, k report.Keys, parts string, sign int64) error {
+// rollSpecs lists every rollup kept: each dimension, then each pair.
+var rollSpecs = func() []rollSpec {
+	var out []rollSpec
+	for _, d := range report.Dims {
+		out = append(out, rollSpec{a: d})
+	}
+	for i, a := range report.Dims[1:] {
+		for _, b := range report.Dims[i+2:] {
+			out = append(out, rollSpec{a: a, b: b})
+		}
+	}
+	return out
+}()
+
+// pairOf is the rollup of two distinct dimensions, in canonical order.
+func pairOf(x, y report.Dim) rollSpec {
+	if slices.Index(report.Dims, x) > slices.Index(report.Dims, y) {
+		x, y = y, x
+	}
+	return rollSpec{a: x, b: y}
+}
+
+type rollKey struct {
+	dim           string
+	value, value2 int64
+	day           int32
+}
+
+// keysOf returns the fact's rollup key under spec r (day left zero); ok is
+// false when the fact has no value for one of its dimensions.
+func (r rollSpec) keyOf(k report.Keys) (rollKey, bool) {
+	key := rollKey{dim: r.name(), value: k.Value(r.a)}
+	if r.a != report.DimAll && key.value == 0 {
+		return key, false
+	}
+	if r.b != "" {
+		if key.value2 = k.Value(r.b); key.value2 == 0 {
+			return key, false
+		}
+	}
+	return key, true
+}
+
+// addFactParts adds the fact's parts into d under each of specs, with sign.
+func addFactParts(d map[rollKey]*report.Cell, specs []rollSpec, k report.Keys, parts []byte, sign int64) error {
+	keys := make([]rollKey, 0, len(specs))
+	for _, r := range specs {
+		if key, ok := r.keyOf(k); ok {
+			keys = append(keys, key)
+		}
+	}
 	return eachPart(parts, func(day int32, c *report.Cell) {
-		for _, dim := range report.Dims {
-			key := rollKey{dim, k.Value(dim), day}
-			if dim != report.DimAll && key.value == 0 {
-				continue
-			}
+		for _, key := range keys {
+			key.day = day
 			acc := d[key]
 			if acc == nil {
 				acc = &report.Cell{}
@@ -189,7 +244,7 @@ func (s *Reports) SaveFacts(ctx context.Context, facts []report.Fact, marks []re
 		delta := map[rollKey]*report.Cell{}
 		for _, f := range facts {
 			var old report.Keys
-			var oldParts string
+			var oldParts []byte
 			var pri, ch int64
 			err := tx.QueryRowContext(ctx, `SELECT group_id, agent_id, category_id, priority, channel, org_id, parts
 				FROM report_facts WHERE ticket_id = $1`, f.TicketID).Scan(&old.Group, &old.Agent, &old.Category, &pri, &ch, &old.Org, &oldParts)
@@ -199,12 +254,12 @@ func (s *Reports) SaveFacts(ctx context.Context, facts []report.Fact, marks []re
 				return fmt.Errorf("store: report fact: %w", err)
 			default:
 				old.Priority, old.Channel = nameAt(report.Priorities, pri), nameAt(report.Channels, ch)
-				if err := addFactParts(delta, old, oldParts, -1); err != nil {
+				if err := addFactParts(delta, rollSpecs, old, oldParts, -1); err != nil {
 					return err
 				}
 			}
 			parts := encodeParts(f.Parts)
-			if err := addFactParts(delta, f.Keys, parts, 1); err != nil {
+			if err := addFactParts(delta, rollSpecs, f.Keys, parts, 1); err != nil {
 				return err
 			}
 			if err := upsertFact(ctx, tx, f, parts); err != nil {
@@ -230,7 +285,7 @@ func nameAt(list []string, i int64) string {
 	return list[i-1]
 }
 
-func upsertFact(ctx context.Context, tx conn, f report.Fact, parts string) error {
+func upsertFact(ctx context.Context, tx conn, f report.Fact, parts []byte) error {
 	k := f.Keys
 	first, last := report.DayOf(f.CreatedAt), f.LastDay()
 	if len(f.Parts) > 0 {
@@ -258,24 +313,25 @@ func applyRollup(ctx context.Context, tx conn, delta map[rollKey]*report.Cell) e
 			continue
 		}
 		var cur report.Cell
-		var text string
-		err := tx.QueryRowContext(ctx, `SELECT cell FROM report_daily WHERE dim = $1 AND value = $2 AND day = $3`,
-			string(k.dim), k.value, k.day).Scan(&text)
+		var old []byte
+		err := tx.QueryRowContext(ctx, `SELECT cell FROM report_daily WHERE dim = $1 AND value = $2 AND value2 = $3 AND day = $4`,
+			k.dim, k.value, k.value2, k.day).Scan(&old)
 		if err != nil && err != sql.ErrNoRows {
 			return fmt.Errorf("store: rollup: %w", err)
 		}
 		if err == nil {
-			if err := decodeCell(text, &cur); err != nil {
-				return fmt.Errorf("store: rollup %s/%d/%d: %w", k.dim, k.value, k.day, err)
+			if err := decodeCell(old, &cur); err != nil {
+				return fmt.Errorf("store: rollup %s/%d/%d/%d: %w", k.dim, k.value, k.value2, k.day, err)
 			}
 		}
 		cur.Add(d, 1)
 		if cur.Empty() {
-			_, err = tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value = $2 AND day = $3`, string(k.dim), k.value, k.day)
+			_, err = tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value = $2 AND value2 = $3 AND day = $4`,
+				k.dim, k.value, k.value2, k.day)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO report_daily (dim, value, day, net, cell) VALUES ($1,$2,$3,$4,$5)
-				ON CONFLICT (dim, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
-				string(k.dim), k.value, k.day, cur.NetDay(), cellText(&cur))
+			_, err = tx.ExecContext(ctx, `INSERT INTO report_daily (dim, value, value2, day, net, cell) VALUES ($1,$2,$3,$4,$5,$6)
+				ON CONFLICT (dim, value, value2, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
+				k.dim, k.value, k.value2, k.day, cur.NetDay(), cellBytes(&cur))
 		}
 		if err != nil {
 			return fmt.Errorf("store: rollup: %w", err)
