@@ -15,7 +15,7 @@ import (
 // the facts: a filter of one or two dimensions (read from a rollup) must
 // give the sum, over the four channels, of the same filter plus a channel
 // (with two filters, three: read from the facts), by day, for the backlog,
-// and per agent and group.
+// and per agent and group (with their open tickets).
 func TestRollupsAgreeWithFacts(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -85,6 +85,25 @@ func TestRollupsAgreeWithFacts(t *testing.T) {
 								want[v] = &report.Cell{}
 							}
 							want[v].Add(x, 1)
+						}
+					}
+					open, err := rs.OpenBy(ctx, dim, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantOpen := map[int64]int64{}
+					for _, f3 := range split(f) {
+						m, err := rs.OpenBy(ctx, dim, f3)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for v, n := range m {
+							wantOpen[v] += n
+						}
+					}
+					for v, n := range wantOpen {
+						if v != 0 && open[v] != n {
+							t.Errorf("open %s %d = %d, facts say %d", dim, v, open[v], n)
 						}
 					}
 					for v := range merge(got, want) {

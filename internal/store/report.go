@@ -330,7 +330,7 @@ func applyRollup(ctx context.Context, tx conn, delta map[rollKey]*report.Cell) e
 				k.dim, k.value, k.value2, k.day)
 		} else {
 			_, err = tx.ExecContext(ctx, `INSERT INTO report_daily (dim, value, value2, day, net, cell) VALUES ($1,$2,$3,$4,$5,$6)
-				ON CONFLICT (dim, value, value2, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
+				ON CONFLICT (dim, value2, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
 				k.dim, k.value, k.value2, k.day, cur.NetDay(), cellBytes(&cur))
 		}
 		if err != nil {

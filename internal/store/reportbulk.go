@@ -155,7 +155,7 @@ func (s *Reports) rebuild(ctx context.Context, specs []rollSpec) error {
 	}
 	// In key order, so each insert appends to the primary key's b-tree.
 	slices.SortFunc(keys, func(x, y rollKey) int {
-		return cmp.Or(strings.Compare(x.dim, y.dim), cmp.Compare(x.value, y.value), cmp.Compare(x.value2, y.value2), cmp.Compare(x.day, y.day))
+		return cmp.Or(strings.Compare(x.dim, y.dim), cmp.Compare(x.value2, y.value2), cmp.Compare(x.value, y.value), cmp.Compare(x.day, y.day))
 	})
 	return s.db.tx(ctx, func(tx conn) error {
 		const cols = 6

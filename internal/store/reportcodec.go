@@ -95,6 +95,7 @@ const (
 	cellAll      cellMode = iota // counters and histograms
 	cellCounters                 // counters; histograms skipped
 	cellSkip                     // nothing, just move past it
+	cellHead                     // counters, then stop (a lone cell: nothing follows)
 )
 
 // addCell adds sign × the cell at the start of r to c (c may be nil with
@@ -113,6 +114,12 @@ func addCell(r *reader, c *report.Cell, sign int64, mode cellMode) error {
 			return errCell
 		}
 		*p += sign * v
+	}
+	if mode == cellHead {
+		if r.bad {
+			return errCell
+		}
+		return nil
 	}
 	for k := range 4 {
 		m := r.uvarint()

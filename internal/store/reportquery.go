@@ -113,9 +113,44 @@ func (s *Reports) OpenBefore(ctx context.Context, day int32, f report.Filter) (i
 	return n, err
 }
 
+// teamRollup says which rollup rows hold dim's values under f: with no
+// other filter than dim itself, dim's rows; with one other, the pair's. It
+// returns the column holding dim's values and the conditions (parameters
+// from $1); ok is false when f has two or more other filters.
+func teamRollup(dim report.Dim, f report.Filter) (dimCol string, where []string, args []any, ok bool) {
+	fk := f.Keys()
+	var others []report.Dim
+	for _, d := range f.Set() {
+		if d != dim {
+			others = append(others, d)
+		}
+	}
+	if len(others) > 1 {
+		return "", nil, nil, false
+	}
+	dimCol, where, args = "value", []string{"dim = $1"}, []any{string(dim)}
+	if len(others) == 1 {
+		r := pairOf(dim, others[0])
+		args[0] = r.name()
+		other := "value2"
+		if r.b == dim {
+			dimCol, other = "value2", "value"
+		}
+		args = append(args, fk.Value(others[0]))
+		where = append(where, fmt.Sprintf("%s = $%d", other, len(args)))
+	} else {
+		where = append(where, "value2 = 0")
+	}
+	if v := fk.Value(dim); v != 0 {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf("%s = $%d", dimCol, len(args)))
+	}
+	return dimCol, where, args, true
+}
+
 // CellsBy sums the period's cells per agent or group, counters only (team
-// rows show no medians). With no other filter than dim itself it reads
-// dim's rollup; with one other, the pair's; with more, the facts.
+// rows show no medians): from a rollup (teamRollup) when one holds them,
+// else from the facts.
 func (s *Reports) CellsBy(ctx context.Context, dim report.Dim, from, to int32, f report.Filter) (map[int64]*report.Cell, error) {
 	out := map[int64]*report.Cell{}
 	get := func(v int64) *report.Cell {
@@ -126,33 +161,9 @@ func (s *Reports) CellsBy(ctx context.Context, dim report.Dim, from, to int32, f
 		}
 		return c
 	}
-	fk := f.Keys()
-	var others []report.Dim
-	for _, d := range f.Set() {
-		if d != dim {
-			others = append(others, d)
-		}
-	}
-	if len(others) <= 1 {
-		// dim's values are in value (value2 when dim comes second in the
-		// pair); the other dimension's column is fixed to the filter's.
-		dimCol, where, args := "value", []string{"dim = $1", "day >= $2", "day < $3"}, []any{string(dim), from, to}
-		if len(others) == 1 {
-			r := pairOf(dim, others[0])
-			args[0] = r.name()
-			other := "value2"
-			if r.b == dim {
-				dimCol, other = "value2", "value"
-			}
-			args = append(args, fk.Value(others[0]))
-			where = append(where, fmt.Sprintf("%s = $%d", other, len(args)))
-		} else {
-			where = append(where, "value2 = 0")
-		}
-		if v := fk.Value(dim); v != 0 {
-			args = append(args, v)
-			where = append(where, fmt.Sprintf("%s = $%d", dimCol, len(args)))
-		}
+	if dimCol, where, args, ok := teamRollup(dim, f); ok {
+		args = append(args, from, to)
+		where = append(where, fmt.Sprintf("day >= $%d", len(args)-1), fmt.Sprintf("day < $%d", len(args)))
 		err := s.each(ctx, `SELECT `+dimCol+`, cell FROM report_daily WHERE `+strings.Join(where, " AND "), func(r *sql.Rows) error {
 			var v int64
 			var b []byte
@@ -160,7 +171,7 @@ func (s *Reports) CellsBy(ctx context.Context, dim report.Dim, from, to int32, f
 				return err
 			}
 			rd := reader{b: b}
-			return addCell(&rd, get(v), 1, cellCounters)
+			return addCell(&rd, get(v), 1, cellHead)
 		}, args...)
 		return out, err
 	}
@@ -175,23 +186,31 @@ func (s *Reports) CellsBy(ctx context.Context, dim report.Dim, from, to int32, f
 	return out, err
 }
 
-// OpenBy counts open tickets per agent or group.
+// OpenBy counts open tickets per agent or group: the sum of every day's
+// backlog change in a rollup (a ticket adds one while open, nothing once
+// done), else a count of the facts.
 func (s *Reports) OpenBy(ctx context.Context, dim report.Dim, f report.Filter) (map[int64]int64, error) {
 	col, ok := factCols[dim]
 	if !ok {
 		return nil, fmt.Errorf("store: report open by %q", dim)
 	}
-	where, args := factWhere(f, []string{"open = TRUE"}, nil)
 	out := map[int64]int64{}
-	err := s.each(ctx, `SELECT `+col+`, COUNT(*) FROM report_facts WHERE `+strings.Join(where, " AND ")+` GROUP BY `+col,
-		func(r *sql.Rows) error {
-			var v, n int64
-			if err := r.Scan(&v, &n); err != nil {
-				return err
-			}
+	scan := func(r *sql.Rows) error {
+		var v, n int64
+		if err := r.Scan(&v, &n); err != nil {
+			return err
+		}
+		if n != 0 {
 			out[v] = n
-			return nil
-		}, args...)
+		}
+		return nil
+	}
+	if dimCol, where, args, ok := teamRollup(dim, f); ok {
+		err := s.each(ctx, `SELECT `+dimCol+`, SUM(net) FROM report_daily WHERE `+strings.Join(where, " AND ")+` GROUP BY `+dimCol, scan, args...)
+		return out, err
+	}
+	where, args := factWhere(f, []string{"open = TRUE"}, nil)
+	err := s.each(ctx, `SELECT `+col+`, COUNT(*) FROM report_facts WHERE `+strings.Join(where, " AND ")+` GROUP BY `+col, scan, args...)
 	return out, err
 }
 

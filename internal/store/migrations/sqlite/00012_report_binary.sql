@@ -44,11 +44,10 @@ CREATE TABLE report_daily (
     day    INTEGER NOT NULL,
     net    BIGINT  NOT NULL,
     cell   BLOB    NOT NULL,
-    PRIMARY KEY (dim, value, value2, day)
+    -- value2 first: a team report reads every agent's rows under one
+    -- value of the pair's other dimension (or under value2 0) in key order.
+    PRIMARY KEY (dim, value2, value, day)
 );
--- Team reports read every agent's (group's) rows in primary key order, and
--- under a filter on a dimension after theirs (agents of a priority) this.
-CREATE INDEX report_daily_value2 ON report_daily (dim, value2, day);
 
 INSERT INTO report_marks (ticket_id, version) SELECT id, version FROM tickets WHERE true
     ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version;
