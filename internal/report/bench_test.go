@@ -238,3 +238,46 @@ var benchReports = []struct {
 		return err
 	}},
 }
+
+// BenchmarkRefresh recomputes the facts and rollups of every ticket of a
+// fresh corpus (HELPDESK_REPORT_BENCH_N, default 2,000) through the refresh
+// job's code, as after migration 00012, and reports tickets per second
+// (of wall clock and of CPU).
+// The generated tickets have no stored history, so their facts are smaller
+// than real ones: read it as an upper bound.
+func BenchmarkRefresh(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			if engine == "postgres" && os.Getenv(storetest.EnvPostgres) == "" {
+				b.Skip("PostgreSQL not configured")
+			}
+			var db *store.DB
+			if engine == "sqlite" {
+				db = storetest.SQLite(b)
+			} else {
+				db = storetest.Postgres(b)
+			}
+			ctx := context.Background()
+			n := min(benchN(), 20000)
+			if _, err := reportgen.Generate(ctx, db, reportgen.Options{N: n, Days: 365, End: benchEnd, Loc: shanghai, Seed: 5}); err != nil {
+				b.Fatal(err)
+			}
+			rep := report.NewService(report.Deps{Store: db.Reports(), Refresh: db.Reports(), Location: shanghai})
+			var took, cpu time.Duration
+			for b.Loop() {
+				if _, err := db.Reports().MarkAll(ctx); err != nil {
+					b.Fatal(err)
+				}
+				t0, c0 := time.Now(), cpuTime()
+				got, err := rep.Refresh(ctx, n/report.RefreshBatch+1)
+				took, cpu = took+time.Since(t0), cpu+cpuTime()-c0
+				if err != nil || got != n {
+					b.Fatalf("refreshed %d of %d: %v", got, n, err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/took.Seconds(), "tickets/s")
+			// Per second of this process's CPU (PostgreSQL's own not counted).
+			b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "tickets/cpu-s")
+		})
+	}
+}

@@ -220,3 +220,22 @@ func (s *Reports) Sizes(ctx context.Context) (ReportSizes, error) {
 	}
 	return z, nil
 }
+
+// MarkAll marks every ticket for the refresh job, which then computes all
+// facts and rollups again (as migration 00012 did); it returns how many.
+func (s *Reports) MarkAll(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.tx(ctx, func(tx conn) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO report_marks (ticket_id, version) SELECT id, version FROM tickets WHERE true
+			ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version`)
+		if err != nil {
+			return err
+		}
+		n, err = r.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: report mark all: %w", err)
+	}
+	return n, nil
+}
