@@ -112,7 +112,16 @@ func keptDB(b *testing.B, engine, dir string, n int) (db *store.DB, complete boo
 	if err != nil {
 		b.Fatal(err)
 	}
-	if z.Tickets == int64(n) && z.Facts == int64(n) && z.Marks == 0 && z.LastRollup > 0 {
+	if z.Tickets == int64(n) && z.Facts == int64(n) && z.Marks == 0 {
+		if z.LastRollup == 0 {
+			// Interrupted while summing the rollups: sum them again.
+			if err := db.Reports().RebuildRollups(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if err := db.Analyze(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
 		return db, true
 	}
 	if z.Tickets != 0 {
