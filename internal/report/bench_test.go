@@ -250,7 +250,7 @@ var benchReports = []struct {
 
 // BenchmarkRefresh recomputes the facts and rollups of every ticket of a
 // fresh corpus (HELPDESK_REPORT_BENCH_N, default 2,000) through the refresh
-// job's code, as after migration 00012, and reports tickets per second
+// job's code, as after migration 00015, and reports tickets per second
 // (of wall clock and of CPU).
 // The generated tickets have no stored history, so their facts are smaller
 // than real ones: read it as an upper bound.

@@ -222,7 +222,7 @@ func (s *Reports) Sizes(ctx context.Context) (ReportSizes, error) {
 }
 
 // MarkAll marks every ticket for the refresh job, which then computes all
-// facts and rollups again (as migration 00012 did); it returns how many.
+// facts and rollups again (as migration 00015 did); it returns how many.
 func (s *Reports) MarkAll(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.db.tx(ctx, func(tx conn) error {

@@ -12,7 +12,7 @@ import (
 	"helpdesk/internal/sla"
 )
 
-// Report cells are stored as bytes (migration 00012; text before, whose
+// Report cells are stored as bytes (migration 00015; text before, whose
 // decoding dominated a report's time): a uvarint count of the non-zero
 // counters, then for each a uvarint gap from the previous index
 // (report.Cell.Counters order) and a zigzag varint value; then the four
