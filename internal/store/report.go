@@ -266,7 +266,7 @@ func (s *Reports) SaveFacts(ctx context.Context, facts []report.Fact, marks []re
 				return err
 			}
 		}
-		if err := applyRollup(ctx, tx, delta); err != nil {
+		if err := applyRollup(ctx, s.db, tx, delta); err != nil {
 			return err
 		}
 		for _, m := range marks {
@@ -306,34 +306,91 @@ func upsertFact(ctx context.Context, tx conn, f report.Fact, parts []byte) error
 }
 
 // applyRollup adds the deltas to the daily rows (read, add, write: the
-// refresh job is the only writer of the rollups, one run at a time).
-func applyRollup(ctx context.Context, tx conn, delta map[rollKey]*report.Cell) error {
+// refresh job is the only writer of the rollups, one run at a time). The
+// current rows are read with one query per rollup value (its days are one
+// key range) and written back with multi-row upserts: a row at a time was
+// two round trips per row, which on PostgreSQL made the refresh ~90
+// tickets/s.
+func applyRollup(ctx context.Context, db *DB, tx conn, delta map[rollKey]*report.Cell) error {
+	type series struct {
+		dim           string
+		value, value2 int64
+	}
+	days := map[series][2]int32{}
 	for k, d := range delta {
 		if d.Empty() {
+			delete(delta, k)
 			continue
 		}
-		var cur report.Cell
-		var old []byte
-		err := tx.QueryRowContext(ctx, `SELECT cell FROM report_daily WHERE dim = $1 AND value = $2 AND value2 = $3 AND day = $4`,
-			k.dim, k.value, k.value2, k.day).Scan(&old)
-		if err != nil && err != sql.ErrNoRows {
+		sk := series{k.dim, k.value, k.value2}
+		r, ok := days[sk]
+		if !ok {
+			r = [2]int32{k.day, k.day}
+		}
+		days[sk] = [2]int32{min(r[0], k.day), max(r[1], k.day)}
+	}
+	for sk, r := range days {
+		rows, err := tx.QueryContext(ctx, `SELECT day, cell FROM report_daily WHERE dim = $1 AND value2 = $2 AND value = $3 AND day >= $4 AND day <= $5`,
+			sk.dim, sk.value2, sk.value, r[0], r[1])
+		if err != nil {
 			return fmt.Errorf("store: rollup: %w", err)
 		}
-		if err == nil {
-			if err := decodeCell(old, &cur); err != nil {
-				return fmt.Errorf("store: rollup %s/%d/%d/%d: %w", k.dim, k.value, k.value2, k.day, err)
+		for rows.Next() {
+			var day int32
+			var old []byte
+			if err := rows.Scan(&day, &old); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rollup: %w", err)
+			}
+			d := delta[rollKey{sk.dim, sk.value, sk.value2, day}]
+			if d == nil {
+				continue
+			}
+			// The delta becomes the new row: old + delta.
+			if err := decodeCell(old, d); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rollup %s/%d/%d/%d: %w", sk.dim, sk.value, sk.value2, day, err)
 			}
 		}
-		cur.Add(d, 1)
-		if cur.Empty() {
-			_, err = tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value = $2 AND value2 = $3 AND day = $4`,
-				k.dim, k.value, k.value2, k.day)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO report_daily (dim, value, value2, day, net, cell) VALUES ($1,$2,$3,$4,$5,$6)
-				ON CONFLICT (dim, value2, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
-				k.dim, k.value, k.value2, k.day, cur.NetDay(), cellBytes(&cur))
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: rollup: %w", err)
 		}
-		if err != nil {
+	}
+	var put []rollKey
+	for k, c := range delta {
+		if !c.Empty() {
+			put = append(put, k)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value2 = $2 AND value = $3 AND day = $4`,
+			k.dim, k.value2, k.value, k.day); err != nil {
+			return fmt.Errorf("store: rollup: %w", err)
+		}
+	}
+	const cols = 6
+	for start := 0; start < len(put); start += 500 {
+		chunk := put[start:min(start+500, len(put))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO report_daily (dim, value, value2, day, net, cell) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, k := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := range cols {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				db.placeholder(&b, i*cols+c+1)
+			}
+			b.WriteByte(')')
+			c := delta[k]
+			args = append(args, k.dim, k.value, k.value2, k.day, c.NetDay(), cellBytes(c))
+		}
+		b.WriteString(` ON CONFLICT (dim, value2, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`)
+		if _, err := tx.tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: rollup: %w", err)
 		}
 	}
