@@ -224,3 +224,98 @@ func (c *Cell) Counters() []*int64 {
 func (c *Cell) Hists() []*Hist {
 	return []*Hist{&c.FirstResponseCal.Hist, &c.FirstResponseWork.Hist, &c.ResolutionCal.Hist, &c.ResolutionWork.Hist}
 }
+
+// NumCounters is how many counters Counters lists.
+const NumCounters = 150
+
+// Counter returns counter i of Counters without building the list, for
+// storage codecs decoding many cells; nil when i is out of range.
+func (c *Cell) Counter(i int) *int64 {
+	switch {
+	case i < 0:
+		return nil
+	case i < 24:
+		return &c.Created[i]
+	case i < 48:
+		return &c.Resolved[i-24]
+	case i < 72:
+		return &c.Closed[i-48]
+	case i < 96:
+		return &c.Reopened[i-72]
+	case i < 120:
+		return &c.Net[i-96]
+	case i >= 142 && i < 146:
+		return &c.Ratings[i-142]
+	}
+	switch i {
+	case 120:
+		return &c.Tickets
+	case 121:
+		return &c.ResolvedTickets
+	case 122:
+		return &c.FirstContact
+	case 123:
+		return &c.ReopenedTickets
+	case 124:
+		return &c.EscalatedTickets
+	case 125:
+		return &c.FirstResponseCal.N
+	case 126:
+		return &c.FirstResponseCal.Sum
+	case 127:
+		return &c.FirstResponseWork.N
+	case 128:
+		return &c.FirstResponseWork.Sum
+	case 129:
+		return &c.ResolutionCal.N
+	case 130:
+		return &c.ResolutionCal.Sum
+	case 131:
+		return &c.ResolutionWork.N
+	case 132:
+		return &c.ResolutionWork.Sum
+	case 133:
+		return &c.Acknowledge.Met
+	case 134:
+		return &c.Acknowledge.Breached
+	case 135:
+		return &c.Acknowledge.Pending
+	case 136:
+		return &c.FirstResponse.Met
+	case 137:
+		return &c.FirstResponse.Breached
+	case 138:
+		return &c.FirstResponse.Pending
+	case 139:
+		return &c.Resolve.Met
+	case 140:
+		return &c.Resolve.Breached
+	case 141:
+		return &c.Resolve.Pending
+	case 146:
+		return &c.Resolutions
+	case 147:
+		return &c.FollowupsDue
+	case 148:
+		return &c.FollowupsOnTime
+	case 149:
+		return &c.FollowupsLate
+	}
+	return nil
+}
+
+// Hist returns histogram k of Hists without building the list; nil when k
+// is out of range.
+func (c *Cell) Hist(k int) *Hist {
+	switch k {
+	case 0:
+		return &c.FirstResponseCal.Hist
+	case 1:
+		return &c.FirstResponseWork.Hist
+	case 2:
+		return &c.ResolutionCal.Hist
+	case 3:
+		return &c.ResolutionWork.Hist
+	}
+	return nil
+}

@@ -46,3 +46,27 @@ func TestCellAddSubtractEmpty(t *testing.T) {
 		t.Errorf("a − a not empty: %+v", b)
 	}
 }
+
+func TestCounterMatchesCounters(t *testing.T) {
+	var c Cell
+	ps := c.Counters()
+	if len(ps) != NumCounters {
+		t.Fatalf("Counters lists %d, NumCounters = %d", len(ps), NumCounters)
+	}
+	for i, p := range ps {
+		if got := c.Counter(i); got != p {
+			t.Errorf("Counter(%d) is not Counters()[%d]", i, i)
+		}
+	}
+	if c.Counter(-1) != nil || c.Counter(NumCounters) != nil {
+		t.Error("Counter out of range is not nil")
+	}
+	for k, h := range c.Hists() {
+		if c.Hist(k) != h {
+			t.Errorf("Hist(%d) is not Hists()[%d]", k, k)
+		}
+	}
+	if c.Hist(4) != nil {
+		t.Error("Hist out of range is not nil")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,20 +159,74 @@ func (s *Reports) each(ctx context.Context, q string, fn func(*sql.Rows) error, 
 	return rows.Err()
 }
 
-type rollKey struct {
-	dim   report.Dim
-	value int64
-	day   int32
+// rollSpec is one rollup: the daily sums per value of one dimension (b
+// empty; DimAll has the one value 0), or per pair of values of two
+// dimensions (a before b in report.Dims order), so a report with up to two
+// filters, or a team report with one, reads rollup rows, not facts.
+type rollSpec struct{ a, b report.Dim }
+
+// name is the spec's report_daily.dim: "group", or "group+priority".
+func (r rollSpec) name() string {
+	if r.b == "" {
+		return string(r.a)
+	}
+	return string(r.a) + "+" + string(r.b)
 }
 
-// deltas adds the fact's parts into d under every dimension value, with sign.
-func addFactParts(d map[rollKey]*report.Cell, k report.Keys, parts string, sign int64) error {
+// rollSpecs lists every rollup kept: each dimension, then each pair.
+var rollSpecs = func() []rollSpec {
+	var out []rollSpec
+	for _, d := range report.Dims {
+		out = append(out, rollSpec{a: d})
+	}
+	for i, a := range report.Dims[1:] {
+		for _, b := range report.Dims[i+2:] {
+			out = append(out, rollSpec{a: a, b: b})
+		}
+	}
+	return out
+}()
+
+// pairOf is the rollup of two distinct dimensions, in canonical order.
+func pairOf(x, y report.Dim) rollSpec {
+	if slices.Index(report.Dims, x) > slices.Index(report.Dims, y) {
+		x, y = y, x
+	}
+	return rollSpec{a: x, b: y}
+}
+
+type rollKey struct {
+	dim           string
+	value, value2 int64
+	day           int32
+}
+
+// keysOf returns the fact's rollup key under spec r (day left zero); ok is
+// false when the fact has no value for one of its dimensions.
+func (r rollSpec) keyOf(k report.Keys) (rollKey, bool) {
+	key := rollKey{dim: r.name(), value: k.Value(r.a)}
+	if r.a != report.DimAll && key.value == 0 {
+		return key, false
+	}
+	if r.b != "" {
+		if key.value2 = k.Value(r.b); key.value2 == 0 {
+			return key, false
+		}
+	}
+	return key, true
+}
+
+// addFactParts adds the fact's parts into d under each of specs, with sign.
+func addFactParts(d map[rollKey]*report.Cell, specs []rollSpec, k report.Keys, parts []byte, sign int64) error {
+	keys := make([]rollKey, 0, len(specs))
+	for _, r := range specs {
+		if key, ok := r.keyOf(k); ok {
+			keys = append(keys, key)
+		}
+	}
 	return eachPart(parts, func(day int32, c *report.Cell) {
-		for _, dim := range report.Dims {
-			key := rollKey{dim, k.Value(dim), day}
-			if dim != report.DimAll && key.value == 0 {
-				continue
-			}
+		for _, key := range keys {
+			key.day = day
 			acc := d[key]
 			if acc == nil {
 				acc = &report.Cell{}
@@ -189,7 +244,7 @@ func (s *Reports) SaveFacts(ctx context.Context, facts []report.Fact, marks []re
 		delta := map[rollKey]*report.Cell{}
 		for _, f := range facts {
 			var old report.Keys
-			var oldParts string
+			var oldParts []byte
 			var pri, ch int64
 			err := tx.QueryRowContext(ctx, `SELECT group_id, agent_id, category_id, priority, channel, org_id, parts
 				FROM report_facts WHERE ticket_id = $1`, f.TicketID).Scan(&old.Group, &old.Agent, &old.Category, &pri, &ch, &old.Org, &oldParts)
@@ -199,19 +254,19 @@ func (s *Reports) SaveFacts(ctx context.Context, facts []report.Fact, marks []re
 				return fmt.Errorf("store: report fact: %w", err)
 			default:
 				old.Priority, old.Channel = nameAt(report.Priorities, pri), nameAt(report.Channels, ch)
-				if err := addFactParts(delta, old, oldParts, -1); err != nil {
+				if err := addFactParts(delta, rollSpecs, old, oldParts, -1); err != nil {
 					return err
 				}
 			}
 			parts := encodeParts(f.Parts)
-			if err := addFactParts(delta, f.Keys, parts, 1); err != nil {
+			if err := addFactParts(delta, rollSpecs, f.Keys, parts, 1); err != nil {
 				return err
 			}
 			if err := upsertFact(ctx, tx, f, parts); err != nil {
 				return err
 			}
 		}
-		if err := applyRollup(ctx, tx, delta); err != nil {
+		if err := applyRollup(ctx, s.db, tx, delta); err != nil {
 			return err
 		}
 		for _, m := range marks {
@@ -230,7 +285,7 @@ func nameAt(list []string, i int64) string {
 	return list[i-1]
 }
 
-func upsertFact(ctx context.Context, tx conn, f report.Fact, parts string) error {
+func upsertFact(ctx context.Context, tx conn, f report.Fact, parts []byte) error {
 	k := f.Keys
 	first, last := report.DayOf(f.CreatedAt), f.LastDay()
 	if len(f.Parts) > 0 {
@@ -251,33 +306,91 @@ func upsertFact(ctx context.Context, tx conn, f report.Fact, parts string) error
 }
 
 // applyRollup adds the deltas to the daily rows (read, add, write: the
-// refresh job is the only writer of the rollups, one run at a time).
-func applyRollup(ctx context.Context, tx conn, delta map[rollKey]*report.Cell) error {
+// refresh job is the only writer of the rollups, one run at a time). The
+// current rows are read with one query per rollup value (its days are one
+// key range) and written back with multi-row upserts: a row at a time was
+// two round trips per row, which on PostgreSQL made the refresh ~90
+// tickets/s.
+func applyRollup(ctx context.Context, db *DB, tx conn, delta map[rollKey]*report.Cell) error {
+	type series struct {
+		dim           string
+		value, value2 int64
+	}
+	days := map[series][2]int32{}
 	for k, d := range delta {
 		if d.Empty() {
+			delete(delta, k)
 			continue
 		}
-		var cur report.Cell
-		var text string
-		err := tx.QueryRowContext(ctx, `SELECT cell FROM report_daily WHERE dim = $1 AND value = $2 AND day = $3`,
-			string(k.dim), k.value, k.day).Scan(&text)
-		if err != nil && err != sql.ErrNoRows {
+		sk := series{k.dim, k.value, k.value2}
+		r, ok := days[sk]
+		if !ok {
+			r = [2]int32{k.day, k.day}
+		}
+		days[sk] = [2]int32{min(r[0], k.day), max(r[1], k.day)}
+	}
+	for sk, r := range days {
+		rows, err := tx.QueryContext(ctx, `SELECT day, cell FROM report_daily WHERE dim = $1 AND value2 = $2 AND value = $3 AND day >= $4 AND day <= $5`,
+			sk.dim, sk.value2, sk.value, r[0], r[1])
+		if err != nil {
 			return fmt.Errorf("store: rollup: %w", err)
 		}
-		if err == nil {
-			if err := decodeCell(text, &cur); err != nil {
-				return fmt.Errorf("store: rollup %s/%d/%d: %w", k.dim, k.value, k.day, err)
+		for rows.Next() {
+			var day int32
+			var old []byte
+			if err := rows.Scan(&day, &old); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rollup: %w", err)
+			}
+			d := delta[rollKey{sk.dim, sk.value, sk.value2, day}]
+			if d == nil {
+				continue
+			}
+			// The delta becomes the new row: old + delta.
+			if err := decodeCell(old, d); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: rollup %s/%d/%d/%d: %w", sk.dim, sk.value, sk.value2, day, err)
 			}
 		}
-		cur.Add(d, 1)
-		if cur.Empty() {
-			_, err = tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value = $2 AND day = $3`, string(k.dim), k.value, k.day)
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO report_daily (dim, value, day, net, cell) VALUES ($1,$2,$3,$4,$5)
-				ON CONFLICT (dim, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`,
-				string(k.dim), k.value, k.day, cur.NetDay(), cellText(&cur))
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: rollup: %w", err)
 		}
-		if err != nil {
+	}
+	var put []rollKey
+	for k, c := range delta {
+		if !c.Empty() {
+			put = append(put, k)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM report_daily WHERE dim = $1 AND value2 = $2 AND value = $3 AND day = $4`,
+			k.dim, k.value2, k.value, k.day); err != nil {
+			return fmt.Errorf("store: rollup: %w", err)
+		}
+	}
+	const cols = 6
+	for start := 0; start < len(put); start += 500 {
+		chunk := put[start:min(start+500, len(put))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO report_daily (dim, value, value2, day, net, cell) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, k := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := range cols {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				db.placeholder(&b, i*cols+c+1)
+			}
+			b.WriteByte(')')
+			c := delta[k]
+			args = append(args, k.dim, k.value, k.value2, k.day, c.NetDay(), cellBytes(c))
+		}
+		b.WriteString(` ON CONFLICT (dim, value2, value, day) DO UPDATE SET net = excluded.net, cell = excluded.cell`)
+		if _, err := tx.tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("store: rollup: %w", err)
 		}
 	}

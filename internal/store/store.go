@@ -84,7 +84,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=cache_size(-65536)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
