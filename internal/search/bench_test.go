@@ -2,10 +2,14 @@ package search_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +26,86 @@ import (
 // (default 2,000, what CI runs; the figures in docs/architecture.md use
 // HELPDESK_SEARCH_BENCH_N=1000000).
 const EnvBenchN = "HELPDESK_SEARCH_BENCH_N"
+
+// EnvBenchKeep names a directory where BenchmarkSearch keeps its generated
+// desks between runs: the SQLite desk in <dir>/sqlite-<n>/ and the
+// PostgreSQL one in the database helpdesk_bench_<n> of the
+// HELPDESK_TEST_POSTGRES_URL server, each with a file of sample ticket
+// numbers (<dir>/<engine>-<n>.numbers) written once its load finished. A
+// kept desk is reused as it is: no import, no reindex, no rates.
+const EnvBenchKeep = "HELPDESK_SEARCH_BENCH_KEEP"
+
+// benchDesk opens the desk of n tickets for an engine: a kept one when
+// EnvBenchKeep names a directory that holds it (loaded says so), else a
+// fresh one (kept afterwards when EnvBenchKeep is set).
+func benchDesk(b *testing.B, engine string, n int) (d *desktest.Desk, numbersFile string, loaded bool) {
+	keep := os.Getenv(EnvBenchKeep)
+	if keep == "" {
+		db := storetest.SQLite(b)
+		if engine == "postgres" {
+			db = storetest.Postgres(b)
+		}
+		return desktest.New(b, db, desktest.Options{}), "", false
+	}
+	ctx := context.Background()
+	numbersFile = filepath.Join(keep, fmt.Sprintf("%s-%d.numbers", engine, n))
+	_, err := os.Stat(numbersFile)
+	loaded = err == nil
+	var db *store.DB
+	if engine == "sqlite" {
+		dir := filepath.Join(keep, fmt.Sprintf("sqlite-%d", n))
+		if !loaded {
+			os.RemoveAll(dir)
+		}
+		db, err = store.Open(ctx, "", dir)
+	} else {
+		admin := os.Getenv(storetest.EnvPostgres)
+		if admin == "" {
+			b.Skipf("set %s", storetest.EnvPostgres)
+		}
+		name := fmt.Sprintf("helpdesk_bench_%d", n)
+		u, err := url.Parse(admin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !loaded {
+			adm, err := sql.Open("pgx", admin)
+			if err != nil {
+				b.Fatal(err)
+			}
+			adm.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+			_, err = adm.ExecContext(ctx, `CREATE DATABASE `+name+` ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8' TEMPLATE template0`)
+			adm.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		u.Path = "/" + name
+		db, err = store.Open(ctx, u.String(), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if !loaded {
+		return desktest.New(b, db, desktest.Options{}), numbersFile, false
+	}
+	d = desktest.New(b, db, desktest.Options{NoUsers: true})
+	for _, login := range []string{"admin", "agent3", "cust1", "cust2", "cust3"} {
+		u, err := db.Identity().UserByLogin(ctx, login)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Users[login], d.Actors[login] = u, identity.ActorOf(u)
+	}
+	return d, numbersFile, true
+}
 
 // load imports n generated tickets in batches and returns their numbers,
 // with the rate of the import (tickets, history and index rows) and of a
@@ -96,13 +180,32 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatalf("%s=%q: want a number ≥ 100", EnvBenchN, v)
 		}
 	}
-	engines := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite, "postgres": storetest.Postgres}
 	for _, name := range []string{"sqlite", "postgres"} {
 		b.Run(name, func(b *testing.B) {
-			db := engines[name](b)
-			d := desktest.New(b, db, desktest.Options{})
-			numbers, importRate, reindexRate := load(b, d, n)
-			fmt.Fprintf(os.Stderr, "%s, %d tickets: import with index %.0f tickets/s, reindex %.0f tickets/s\n", name, n, importRate, reindexRate)
+			d, numbersFile, loaded := benchDesk(b, name, n)
+			db := d.DB
+			var numbers []string
+			if loaded {
+				data, err := os.ReadFile(numbersFile)
+				if err != nil {
+					b.Fatal(err)
+				}
+				numbers = strings.Fields(string(data))
+				fmt.Fprintf(os.Stderr, "%s, %d tickets: kept desk reused\n", name, n)
+			} else {
+				var importRate, reindexRate float64
+				numbers, importRate, reindexRate = load(b, d, n)
+				fmt.Fprintf(os.Stderr, "%s, %d tickets: import with index %.0f tickets/s, reindex %.0f tickets/s\n", name, n, importRate, reindexRate)
+				if numbersFile != "" {
+					var sample []string
+					for i := 0; i < 50; i++ {
+						sample = append(sample, numbers[(i*7919)%len(numbers)])
+					}
+					if err := os.WriteFile(numbersFile, []byte(strings.Join(sample, "\n")+"\n"), 0o644); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
 			s := search.NewService(search.Deps{Store: db.Search(), Tickets: d.Tickets})
 			classes := []struct {
 				name    string
@@ -116,6 +219,9 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			for i := 0; i < 50; i++ {
 				classes[4].queries = append(classes[4].queries, numbers[(i*7919)%len(numbers)])
+			}
+			if loaded {
+				classes[4].queries = numbers
 			}
 			for _, as := range []string{"admin", "agent3"} {
 				by := d.Actors[as]

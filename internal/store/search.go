@@ -50,6 +50,13 @@ func scopeLexemes(toks []string) string {
 	return b.String()
 }
 
+// ticketVector is a ticket's PostgreSQL search document: number and title
+// (weight A), description, and the scope lexemes.
+func ticketVector(t ticket.Ticket) string {
+	return search.TSVector(search.Field{Text: ticketTitle(t.Number, t.Title), Weight: 'A'}, search.Field{Text: t.Description}) +
+		scopeLexemes(scopeTokens(t))
+}
+
 // indexTicket writes a ticket's search document inside tx: number and
 // title, description, and who may see it. fresh skips removing an old one
 // (a ticket just inserted has none).
@@ -58,8 +65,7 @@ func (db *DB) indexTicket(ctx context.Context, tx conn, t ticket.Ticket, fresh b
 	scope := scopeTokens(t)
 	if db.engine == Postgres {
 		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, $2::tsvector)
-			ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, t.ID,
-			search.TSVector(search.Field{Text: ticketTitle(t.Number, t.Title), Weight: 'A'}, search.Field{Text: t.Description})+scopeLexemes(scope))
+			ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, t.ID, ticketVector(t))
 	} else {
 		if !fresh {
 			if _, err = tx.ExecContext(ctx, `DELETE FROM ticket_fts WHERE rowid = $1`, t.ID); err != nil {
