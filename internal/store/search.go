@@ -51,11 +51,21 @@ func scopeLexemes(toks []string) string {
 }
 
 // ticketVector is a ticket's PostgreSQL search document: number and title
-// (weight A), description, and the scope lexemes.
+// (weight A), description, the scope lexemes and the id bucket.
 func ticketVector(t ticket.Ticket) string {
 	return search.TSVector(search.Field{Text: ticketTitle(t.Number, t.Title), Weight: 'A'}, search.Field{Text: t.Description}) +
-		scopeLexemes(scopeTokens(t))
+		scopeLexemes(scopeTokens(t)) + " " + bucketLexeme(t.ID>>bucketShift)
 }
+
+// A PostgreSQL ticket vector holds the lexeme 'b:<id>>bucketShift>' (ids in
+// buckets of 8,192). ANDed into a query, a few bucket lexemes bound the GIN
+// scan to the newest tickets: GIN drives the scan from its rarest entries
+// and skips through the posting trees of the common ones, so the cost of a
+// common word follows the window searched, not the whole desk.
+const bucketShift = 13
+
+// bucketLexeme is the quoted lexeme of bucket b.
+func bucketLexeme(b int64) string { return "'b:" + strconv.FormatInt(b, 10) + "'" }
 
 // indexTicket writes a ticket's search document inside tx: number and
 // title, description, and who may see it. fresh skips removing an old one
@@ -267,8 +277,8 @@ func (s *Search) SearchTickets(ctx context.Context, p search.Plan) ([]search.Can
 	a := &sqlArgs{}
 	var m string
 	if s.db.engine == Postgres {
-		a.add(p.Query.TSQuery()) // $1 ranks; the match adds the scope
-		m = "d.doc @@ " + a.add("("+p.Query.TSQuery()+")"+s.scopeMatch(p.Scope)) + "::tsquery"
+		a.add(p.Query.TSQuery()) // $1 ranks; $2, the match, is set per window
+		a.add("")
 	} else {
 		m = "ticket_fts MATCH " + a.add("("+p.Query.FTS5()+")"+s.scopeMatch(p.Scope))
 	}
@@ -276,16 +286,83 @@ func (s *Search) SearchTickets(ctx context.Context, p search.Plan) ([]search.Can
 	if !ok {
 		return nil, nil
 	}
-	cond := strings.Join(append([]string{m}, where...), " AND ")
-	var q string
 	if s.db.engine == Postgres {
-		q = `SELECT c.id, ts_rank_cd('{0.1,0.2,0.4,1.0}', c.doc, $1::tsquery) FROM (SELECT d.ticket_id AS id, d.doc
-			FROM ticket_search d JOIN tickets t ON t.id = d.ticket_id WHERE ` + cond + ` ORDER BY d.ticket_id DESC` + limit(p) + `) c`
-	} else {
-		q = `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0, 0.0) FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
-			WHERE ` + cond + ` ORDER BY ticket_fts.rowid DESC` + limit(p)
+		return s.searchTicketsPG(ctx, p, a, where)
 	}
+	cond := strings.Join(append([]string{m}, where...), " AND ")
+	q := `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0, 0.0) FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
+		WHERE ` + cond + ` ORDER BY ticket_fts.rowid DESC` + limit(p)
 	return s.candidates(ctx, "tickets", q, a.vals)
+}
+
+// Windows of the PostgreSQL ticket search: the first covers
+// firstBuckets buckets, each next one is sized from the density of
+// matches seen so far (at least twice, at most eight times the last), and
+// once a window would span more than maxWindowBuckets the rest of the desk
+// is searched in one unbounded query.
+const (
+	firstBuckets     = 1
+	maxWindowBuckets = 48
+)
+
+// searchTicketsPG finds the newest matches window by window, newest
+// first: each window's query ANDs the bucket lexemes of its ids, so the
+// index visits only that window's rows (see bucketShift). The args hold
+// the ranking query ($1), the full match ($2, replaced per window) and the
+// filters' parameters.
+func (s *Search) searchTicketsPG(ctx context.Context, p search.Plan, a *sqlArgs, where []string) ([]search.Candidate, error) {
+	want := max(1, min(p.Limit, search.CandidateCap))
+	base := "(" + p.Query.TSQuery() + ")" + s.scopeMatch(p.Scope)
+	var top int64
+	if err := s.db.read().QueryRowContext(ctx, `SELECT COALESCE(MAX(ticket_id), 0) FROM ticket_search`).Scan(&top); err != nil {
+		return nil, fmt.Errorf("store: search tickets: %w", err)
+	}
+	hiArg := a.add(top + 1)
+	cond := strings.Join(append([]string{"d.doc @@ $2::tsquery", "d.ticket_id < " + hiArg}, where...), " AND ")
+	q := func(n int) string {
+		return `SELECT c.id, ts_rank_cd('{0.1,0.2,0.4,1.0}', c.doc, $1::tsquery) FROM (SELECT d.ticket_id AS id, d.doc
+			FROM ticket_search d JOIN tickets t ON t.id = d.ticket_id WHERE ` + cond + ` ORDER BY d.ticket_id DESC LIMIT ` +
+			strconv.Itoa(n) + `) c`
+	}
+	hiIdx := len(a.vals) - 1
+	var out []search.Candidate
+	hi := top + 1                // exclusive upper bound of what is left
+	width := int64(firstBuckets) // buckets in the next window
+	scanned := int64(0)          // ids covered so far
+	for hi > 0 && len(out) < want {
+		topB := (hi - 1) >> bucketShift
+		lowB := topB - width + 1
+		m := base
+		unbounded := width > maxWindowBuckets || lowB <= 0
+		if !unbounded {
+			bs := make([]string, 0, width)
+			for b := topB; b >= lowB; b-- {
+				bs = append(bs, bucketLexeme(b))
+			}
+			m = "(" + base + ") & (" + strings.Join(bs, " | ") + ")"
+		}
+		a.vals[1], a.vals[hiIdx] = m, hi
+		got, err := s.candidates(ctx, "tickets", q(want-len(out)), a.vals)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		if unbounded || len(out) >= want {
+			break
+		}
+		// The window is exhausted: continue below it.
+		lo := lowB << bucketShift
+		scanned += hi - lo
+		hi = lo
+		next := width * 2
+		if len(out) > 0 {
+			// Size the next window for what is missing at the density seen.
+			need := float64(want-len(out)) * float64(scanned) / float64(len(out)) * 1.2
+			next = max(next, int64(need)>>bucketShift+1)
+		}
+		width = min(next, width*8)
+	}
+	return out, nil
 }
 
 // SearchMessages returns the newest matching messages on tickets the plan
