@@ -57,9 +57,10 @@ func benchDesk(b *testing.B, engine string, n int) (d *desktest.Desk, dsn, numbe
 		return desktest.New(b, db, desktest.Options{}), dsn, "", false
 	}
 	numbersFile = filepath.Join(keep, fmt.Sprintf("%s-%d.numbers", engine, n))
-	_, err := os.Stat(numbersFile)
-	loaded = err == nil
+	_, statErr := os.Stat(numbersFile)
+	loaded = statErr == nil
 	var db *store.DB
+	var err error
 	if engine == "sqlite" {
 		dir := filepath.Join(keep, fmt.Sprintf("sqlite-%d", n))
 		if !loaded {
