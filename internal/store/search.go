@@ -290,9 +290,20 @@ func (s *Search) SearchTickets(ctx context.Context, p search.Plan) ([]search.Can
 		return s.searchTicketsPG(ctx, p, a, where)
 	}
 	cond := strings.Join(append([]string{m}, where...), " AND ")
-	q := `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0, 0.0) FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid
-		WHERE ` + cond + ` ORDER BY ticket_fts.rowid DESC` + limit(p)
+	q := `SELECT ticket_fts.rowid, -bm25(ticket_fts, 10.0, 1.0, 0.0) FROM ticket_fts` + ticketJoin(where, "ticket_fts.rowid") +
+		` WHERE ` + cond + ` ORDER BY ticket_fts.rowid DESC` + limit(p)
 	return s.candidates(ctx, "tickets", q, a.vals)
+}
+
+// ticketJoin joins tickets t to the index rows when a condition needs its
+// columns. A search of everything without filters (an admin's) needs none:
+// every indexed ticket passes, and joining cost a row lookup per candidate
+// (a third of an admin's one-character search on SQLite at 400,000 tickets).
+func ticketJoin(where []string, id string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " JOIN tickets t ON t.id = " + id
 }
 
 // Windows of the PostgreSQL ticket search: the first covers
@@ -321,7 +332,7 @@ func (s *Search) searchTicketsPG(ctx context.Context, p search.Plan, a *sqlArgs,
 	cond := strings.Join(append([]string{"d.doc @@ $2::tsquery", "d.ticket_id < " + hiArg}, where...), " AND ")
 	q := func(n int) string {
 		return `SELECT c.id, ts_rank_cd('{0.1,0.2,0.4,1.0}', c.doc, $1::tsquery) FROM (SELECT d.ticket_id AS id, d.doc
-			FROM ticket_search d JOIN tickets t ON t.id = d.ticket_id WHERE ` + cond + ` ORDER BY d.ticket_id DESC LIMIT ` +
+			FROM ticket_search d` + ticketJoin(where, "d.ticket_id") + ` WHERE ` + cond + ` ORDER BY d.ticket_id DESC LIMIT ` +
 			strconv.Itoa(n) + `) c`
 	}
 	hiIdx := len(a.vals) - 1
