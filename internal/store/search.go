@@ -339,7 +339,12 @@ func (s *Search) searchTicketsPG(ctx context.Context, p search.Plan, a *sqlArgs,
 	var out []search.Candidate
 	hi := top + 1                // exclusive upper bound of what is left
 	width := int64(firstBuckets) // buckets in the next window
-	scanned := int64(0)          // ids covered so far
+	if p.Query.Number != "" {
+		// A ticket number is a lexeme of one document: the GIN scan
+		// starts from it, windows would only add round trips.
+		width = maxWindowBuckets + 1
+	}
+	scanned := int64(0) // ids covered so far
 	for hi > 0 && len(out) < want {
 		topB := (hi - 1) >> bucketShift
 		lowB := topB - width + 1
