@@ -21,7 +21,7 @@ const bulkParams = 8000
 // gives a per-column suffix for the placeholder ("::tsvector"), tail is
 // appended after the VALUES list (ON CONFLICT …). each, when not nil,
 // receives the rows of a RETURNING tail.
-func insertRows(ctx context.Context, tx conn, head string, cols int, cast []string, tail string, rows [][]any,
+func (db *DB) insertRows(ctx context.Context, tx conn, head string, cols int, cast []string, tail string, rows [][]any,
 	each func(scan func(dst ...any) error) error) error {
 	per := max(1, bulkParams/cols)
 	for from := 0; from < len(rows); from += per {
@@ -40,7 +40,14 @@ func insertRows(ctx context.Context, tx conn, head string, cols int, cast []stri
 					b.WriteByte(',')
 				}
 				args = append(args, v)
-				fmt.Fprintf(&b, "$%d", len(args))
+				if db.engine == Postgres {
+					fmt.Fprintf(&b, "$%d", len(args))
+				} else {
+					// Anonymous: SQLite looks numbered parameters up in a
+					// list, once per parameter at prepare and at bind, which
+					// is quadratic in a statement of thousands.
+					b.WriteByte('?')
+				}
 				if j < len(cast) {
 					b.WriteString(cast[j])
 				}
@@ -110,7 +117,7 @@ func (db *DB) importBatch(ctx context.Context, tx conn, recs []ticket.NewRecord)
 			encodeCustom(t.CustomFields), t.Version, t.CreatedAt.UnixMicro(), t.UpdatedAt.UnixMicro(),
 			us(t.FirstResponseAt), us(t.ResolvedAt), us(t.ClosedAt), nullID(t.ParentID), slaState, slaNext}
 	}
-	err := insertRows(ctx, tx, `INSERT INTO tickets (number, title, description, category_id, priority, status, channel,
+	err := db.insertRows(ctx, tx, `INSERT INTO tickets (number, title, description, category_id, priority, status, channel,
 		requester_id, org_id, contact_phone, contact_email, group_id, assignee_id, custom_fields, version, created_at, updated_at,
 		first_response_at, resolved_at, closed_at, parent_id, sla_state, sla_next_due)`, 23, nil, ` RETURNING id, number`, rows,
 		func(scan func(dst ...any) error) error {
@@ -134,11 +141,11 @@ func (db *DB) importBatch(ctx context.Context, tx conn, recs []ticket.NewRecord)
 		}
 		marks[i] = []any{t.ID, t.Version}
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, from_value, to_value,
+	if err := db.insertRows(ctx, tx, `INSERT INTO ticket_events (ticket_id, actor_id, actor, kind, field, from_value, to_value,
 		comment, internal, at)`, 10, nil, "", rows, nil); err != nil {
 		return nil, fmt.Errorf("store: insert events: %w", err)
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO report_marks (ticket_id, version)`, 2, nil,
+	if err := db.insertRows(ctx, tx, `INSERT INTO report_marks (ticket_id, version)`, 2, nil,
 		` ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version`, marks, nil); err != nil {
 		return nil, fmt.Errorf("store: report marks: %w", err)
 	}
@@ -160,7 +167,7 @@ func (db *DB) indexTickets(ctx context.Context, tx conn, ts []ticket.Ticket, fre
 		for i, t := range ts {
 			rows[i] = []any{t.ID, ticketVector(t)}
 		}
-		err = insertRows(ctx, tx, `INSERT INTO ticket_search (ticket_id, doc)`, 2, []string{"", "::tsvector"},
+		err = db.insertRows(ctx, tx, `INSERT INTO ticket_search (ticket_id, doc)`, 2, []string{"", "::tsvector"},
 			` ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, rows, nil)
 	} else {
 		if !fresh {
@@ -172,7 +179,7 @@ func (db *DB) indexTickets(ctx context.Context, tx conn, ts []ticket.Ticket, fre
 			rows[i] = []any{t.ID, search.IndexText(ticketTitle(t.Number, t.Title)), search.IndexText(t.Description),
 				strings.Join(scopeTokens(t), " ")}
 		}
-		err = insertRows(ctx, tx, `INSERT INTO ticket_fts (rowid, title, body, scope)`, 4, nil, "", rows, nil)
+		err = db.insertRows(ctx, tx, `INSERT INTO ticket_fts (rowid, title, body, scope)`, 4, nil, "", rows, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("store: index tickets: %w", err)
