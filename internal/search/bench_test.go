@@ -334,7 +334,8 @@ func (m *cpuMeter) refresh() {
 	if m.db == nil {
 		return
 	}
-	rows, err := m.db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+	rows, err := m.db.Query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+		AND backend_type = 'client backend'`)
 	if err != nil {
 		m.b.Fatal(err)
 	}
