@@ -312,13 +312,16 @@ func ticketJoin(where []string, id string) string {
 }
 
 // Windows of the PostgreSQL ticket search: the first covers
-// firstBuckets buckets, each next one is sized from the density of
-// matches seen so far (at least twice, at most eight times the last), and
-// once a window would span more than maxWindowBuckets the rest of the desk
-// is searched in one unbounded query.
+// firstBuckets buckets. Once matches were seen, the next is sized from
+// their density to finish the search, if that takes at most maxFillBuckets;
+// otherwise (no or sparse matches) windows double, and once one would span
+// more than maxWindowBuckets the rest of the desk is searched in one
+// unbounded query, where a sparse word's own short posting list drives the
+// scan and a union of many bucket lists would cost more than it saves.
 const (
 	firstBuckets     = 1
 	maxWindowBuckets = 8
+	maxFillBuckets   = 48
 )
 
 // searchTicketsPG finds the newest matches window by window, newest
@@ -365,11 +368,12 @@ func (s *Search) searchTicketsPG(ctx context.Context, p search.Plan, a *sqlArgs,
 		width = maxWindowBuckets + 1
 	}
 	scanned := int64(0) // ids covered so far
+	fill := false       // the window is sized to finish the search
 	for hi > 0 && len(out) < want {
 		topB := (hi - 1) >> bucketShift
 		lowB := topB - width + 1
 		m := base
-		unbounded := width > maxWindowBuckets || lowB <= 0
+		unbounded := width > maxFillBuckets || width > maxWindowBuckets && !fill || lowB <= 0
 		if !unbounded {
 			bs := make([]string, 0, width)
 			for b := topB; b >= lowB; b-- {
@@ -390,13 +394,17 @@ func (s *Search) searchTicketsPG(ctx context.Context, p search.Plan, a *sqlArgs,
 		lo := lowB << bucketShift
 		scanned += hi - lo
 		hi = lo
-		next := width * 2
+		fill = false
 		if len(out) > 0 {
-			// Size the next window for what is missing at the density seen.
+			// Size the next window for what is missing at the density seen;
+			// a window expected to finish the search is worth its buckets.
 			need := float64(want-len(out)) * float64(scanned) / float64(len(out)) * 1.2
-			next = max(next, int64(need)>>bucketShift+1)
+			if nb := int64(need)>>bucketShift + 1; nb <= maxFillBuckets {
+				width, fill = nb, true
+				continue
+			}
 		}
-		width = min(next, width*8)
+		width = min(width*2, maxWindowBuckets+1)
 	}
 	return out, nil
 }
