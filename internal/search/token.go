@@ -15,6 +15,7 @@ package search
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // IsCJK reports whether r is a character that Chinese, Japanese or Korean
@@ -140,5 +141,51 @@ func (d Tokens) Text() string {
 	return strings.TrimSuffix(s, " ")
 }
 
-// IndexText tokenizes text and returns it as Tokens.Text does.
-func IndexText(text string) string { return Tokenize(text).Text() }
+// IndexText tokenizes text and returns it as Tokens.Text does, writing
+// the tokens straight into the result (no string per token: it runs for
+// every indexed document).
+func IndexText(text string) string {
+	rs := foldRunes(text)
+	segs := segments(rs)
+	b := make([]byte, 0, len(text)*3)
+	sep := func() {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+	}
+	cjk := 0
+	for _, s := range segs {
+		switch {
+		case !s.cjk:
+			sep()
+			w := s.text
+			if len(w) > MaxTokenRunes {
+				w = w[:MaxTokenRunes]
+			}
+			for _, r := range w {
+				b = utf8.AppendRune(b, r)
+			}
+		case len(s.text) == 1:
+			sep()
+			b = utf8.AppendRune(b, s.text[0])
+			cjk++
+		default:
+			for i := 0; i+1 < len(s.text); i++ {
+				sep()
+				b = utf8.AppendRune(utf8.AppendRune(b, s.text[i]), s.text[i+1])
+			}
+			cjk += len(s.text)
+		}
+	}
+	if cjk > 0 {
+		for _, s := range segs {
+			if s.cjk {
+				for _, r := range s.text {
+					sep()
+					b = utf8.AppendRune(b, r)
+				}
+			}
+		}
+	}
+	return string(b)
+}

@@ -32,3 +32,19 @@ func BenchmarkTSVector(b *testing.B) {
 		TSVector(Field{Text: title, Weight: 'A'}, Field{Text: desc})
 	}
 }
+
+// TestIndexTextSameAsTokens checks that IndexText, which writes tokens
+// directly, gives what Tokenize(text).Text() gives.
+func TestIndexTextSameAsTokens(t *testing.T) {
+	g := corpus.New(3)
+	texts := []string{"", " ", "卡", "a", "银行卡 ABC　ｄｅｆ 電腦", "x 卡 y", "打印机打印模糊 printer-jam 42 ", "中", "。，！"}
+	for i := 0; i < 500; i++ {
+		a, b := g.Ticket()
+		texts = append(texts, a, b)
+	}
+	for _, text := range texts {
+		if got, want := IndexText(text), Tokenize(text).Text(); got != want {
+			t.Fatalf("IndexText(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -40,22 +40,26 @@ func (db *DB) reindex(ctx context.Context, exclusive bool) (ReindexCounts, error
 	var err error
 	if n.Tickets, err = db.reindexTable(ctx, "tickets", `SELECT id, number, title, description, COALESCE(group_id, 0),
 		COALESCE(assignee_id, 0), requester_id, COALESCE(org_id, 0) FROM tickets`, fresh,
-		func(ctx context.Context, tx conn, r reindexRow) error {
-			return db.indexTicket(ctx, tx, ticket.Ticket{ID: r.id, Number: r.f[1], Title: r.f[2], Description: r.f[3],
-				GroupID: r.n[0], AssigneeID: r.n[1], RequesterID: r.n[2], OrgID: r.n[3]}, fresh)
+		func(ctx context.Context, tx conn, rs []reindexRow) error {
+			ts := make([]ticket.Ticket, len(rs))
+			for i, r := range rs {
+				ts[i] = ticket.Ticket{ID: r.id, Number: r.f[1], Title: r.f[2], Description: r.f[3],
+					GroupID: r.n[0], AssigneeID: r.n[1], RequesterID: r.n[2], OrgID: r.n[3]}
+			}
+			return db.indexTickets(ctx, tx, ts, fresh)
 		}); err != nil {
 		return n, err
 	}
 	if n.Messages, err = db.reindexTable(ctx, "ticket_messages", `SELECT id, '', '', body FROM ticket_messages`, fresh,
-		func(ctx context.Context, tx conn, r reindexRow) error {
+		eachRow(func(ctx context.Context, tx conn, r reindexRow) error {
 			return db.indexMessage(ctx, tx, r.id, r.f[3], fresh)
-		}); err != nil {
+		})); err != nil {
 		return n, err
 	}
 	if n.Articles, err = db.reindexTable(ctx, "kb_articles", `SELECT id, '', title, body FROM kb_articles`, fresh,
-		func(ctx context.Context, tx conn, r reindexRow) error {
+		eachRow(func(ctx context.Context, tx conn, r reindexRow) error {
 			return db.indexArticle(ctx, tx, r.id, r.f[2], r.f[3], fresh)
-		}); err != nil {
+		})); err != nil {
 		return n, err
 	}
 	return n, nil
@@ -69,10 +73,22 @@ type reindexRow struct {
 	n  [4]int64
 }
 
+// eachRow turns a one-row index function into a chunk one.
+func eachRow(index func(ctx context.Context, tx conn, r reindexRow) error) func(ctx context.Context, tx conn, rs []reindexRow) error {
+	return func(ctx context.Context, tx conn, rs []reindexRow) error {
+		for _, r := range rs {
+			if err := index(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 // reindexTable walks a table in id order, chunk by chunk; sel selects the
 // id, three texts and optionally four ids.
 func (db *DB) reindexTable(ctx context.Context, table, sel string, fresh bool,
-	index func(ctx context.Context, tx conn, r reindexRow) error) (int, error) {
+	index func(ctx context.Context, tx conn, rs []reindexRow) error) (int, error) {
 	lock := ""
 	if db.engine == Postgres {
 		lock = " FOR SHARE"
@@ -105,8 +121,8 @@ func (db *DB) reindexTable(ctx context.Context, table, sel string, fresh bool,
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			for _, r := range batch {
-				if err := index(ctx, tx, r); err != nil {
+			if len(batch) > 0 {
+				if err := index(ctx, tx, batch); err != nil {
 					return err
 				}
 			}

@@ -382,7 +382,13 @@ func (s *Tickets) ListTickets(ctx context.Context, q ticket.Query) ([]ticket.Tic
 // benchmark corpora), where one transaction per ticket would be too slow.
 func (s *Tickets) ImportTickets(ctx context.Context, recs []ticket.NewRecord) ([]ticket.Ticket, error) {
 	out := make([]ticket.Ticket, 0, len(recs))
+	simple := !slices.ContainsFunc(recs, func(r ticket.NewRecord) bool { return r.Timers != nil || r.IdempotencyKey != "" })
 	err := s.db.tx(ctx, func(tx conn) error {
+		if simple {
+			var err error
+			out, err = s.db.importBatch(ctx, tx, recs)
+			return err
+		}
 		for _, r := range recs {
 			t, err := insertTicket(ctx, tx, r)
 			if err != nil {
