@@ -131,6 +131,29 @@ func (p *person) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// doLive runs steps on a page with live updates: a change by someone else
+// reloads a page nobody is typing on, which can replace an element between
+// finding and using it ("Could not find node"). Then it waits for ready and
+// runs the steps again, at most twice more.
+func (p *person) doLive(what, ready string, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, steps...)
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt < 2 && strings.Contains(err.Error(), "Could not find node") {
+			p.t.Logf("%s: %s: the page was replaced (%v); again", p.name, what, err)
+			p.waitFor(what+" ready", ready)
+			continue
+		}
+		p.shot("failed-" + what)
+		p.t.Fatalf("%s: %s: %v", p.name, what, err)
+	}
+}
+
 func (p *person) eval(js string) string {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
@@ -272,7 +295,7 @@ func runJourney(t *testing.T, b context.Context, base, file string, j journey) {
 	agent.waitFor("row selected", fmt.Sprintf(`document.querySelector('tr.sel') && document.querySelector('tr.sel').dataset.number === %q`, number))
 	agent.do("claim with c", chromedp.KeyEvent("c"))
 	agent.waitFor("claimed", fmt.Sprintf(`location.pathname === "/t/%s" && !!document.getElementById("reply-body")`, number))
-	agent.do("reply",
+	agent.doLive("reply", `!!document.getElementById("reply-body")`,
 		chromedp.SendKeys(chromedp.CSS("#reply-body"), j.reply),
 		chromedp.Click(chromedp.CSS("form[data-composer=reply] button[type=submit]")),
 	)
@@ -288,7 +311,7 @@ func runJourney(t *testing.T, b context.Context, base, file string, j journey) {
 	cust.shot(j.lang + "-4-customer-reply")
 
 	// The agent proposes the solution; the customer confirms and rates.
-	agent.do("propose solution",
+	agent.doLive("propose solution", `!!document.getElementById("to")`,
 		chromedp.SetValue(chromedp.CSS("#to"), "awaiting_confirmation"),
 		chromedp.Click(chromedp.CSS("form[action$='/status'] button")),
 	)
