@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,22 @@ func TestReportsOverHTTP(t *testing.T) {
 				if len(x) != 5 || x[0][0] != "Measure" || x[1][0] != "First response (calendar time)" {
 					t.Errorf("times XLSX = %q", x)
 				}
+				st := parseXLSX(t, read(t, d.do(t, "super", "GET", "/api/v1/reports/staffing/export"+q+"&format=xlsx&aht_minutes=15", nil, "Accept-Language", "en"), 200))
+				if len(st) != 25 || st[0][3] != "Needed (Erlang C)" || st[24][0] != "23:00" {
+					t.Errorf("staffing XLSX = %q", st)
+				}
+				ar := parseCSV(t, read(t, d.do(t, "super", "GET", "/api/v1/reports/arrivals/export"+q+"&format=csv", nil, "Accept-Language", "zh-CN"), 200))
+				n := 0
+				for _, row := range ar[1:] {
+					for _, c := range row[1:] {
+						v, _ := strconv.Atoi(c)
+						n += v
+					}
+				}
+				if len(ar) != 8 || ar[1][0] != "周一" || n != 3 {
+					t.Errorf("arrivals CSV = %q (%d tickets), want 7 weekdays and the 3 tickets", ar, n)
+				}
+				read(t, d.do(t, "super", "GET", "/api/v1/reports/staffing/export"+q+"&aht_minutes=0", nil), 422)
 			})
 			t.Run("ticket export job", func(t *testing.T) {
 				for _, c := range []struct {

@@ -274,9 +274,10 @@ func (a *API) slaJSON(ctx context.Context, s report.SLA) SLAReportJSON {
 }
 
 type reportExportIn struct {
-	Name   string `path:"name" enum:"volume,times,sla,rates,satisfaction,agents,groups"`
+	Name   string `path:"name" enum:"volume,times,sla,rates,satisfaction,agents,groups,staffing,arrivals"`
 	Format string `query:"format" enum:"csv,xlsx" default:"csv"`
 	ReportParams
+	StaffingParams
 }
 
 func (a *API) registerReportExports() {
@@ -291,7 +292,7 @@ func (a *API) registerReportExports() {
 			if err != nil {
 				return nil, err
 			}
-			tables, err := a.d.Reports.Tables(ctx, a.actor(ctx), in.Name, q)
+			tables, err := a.d.Reports.Tables(ctx, a.actor(ctx), in.Name, q, in.StaffingParams.input())
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

@@ -15,9 +15,19 @@ import (
 
 type staffingIn struct {
 	ReportParams
-	AHTMinutes   int     `query:"aht_minutes" minimum:"1" maximum:"1440" default:"20" doc:"Assumed average handling time of a ticket."`
-	ServiceLevel float64 `query:"service_level" minimum:"0.01" maximum:"0.99" default:"0.8" doc:"Share of tickets to answer within the first-response target."`
-	SLAPriority  string  `query:"sla_priority" enum:"P1,P2,P3,P4" default:"P2" doc:"Whose first-response target is the allowed wait."`
+	StaffingParams
+}
+
+// StaffingParams are the assumptions of a staffing estimate (the staffing
+// report and its export).
+type StaffingParams struct {
+	AHTMinutes   int     `query:"aht_minutes" minimum:"1" maximum:"1440" default:"20" doc:"Assumed average handling time of a ticket (staffing)."`
+	ServiceLevel float64 `query:"service_level" minimum:"0.01" maximum:"0.99" default:"0.8" doc:"Share of tickets to answer within the first-response target (staffing)."`
+	SLAPriority  string  `query:"sla_priority" enum:"P1,P2,P3,P4" default:"P2" doc:"Whose first-response target is the allowed wait (staffing)."`
+}
+
+func (p StaffingParams) input() report.StaffingInput {
+	return report.StaffingInput{AHT: time.Duration(p.AHTMinutes) * time.Minute, Share: p.ServiceLevel, Priority: p.SLAPriority}
 }
 
 // StaffingHourJSON is one hour of the day.
@@ -57,8 +67,7 @@ func (a *API) registerStaffing() {
 			if err != nil {
 				return nil, err
 			}
-			st, err := a.d.Reports.Staffing(ctx, a.actor(ctx), q, report.StaffingInput{AHT: time.Duration(in.AHTMinutes) * time.Minute,
-				Share: in.ServiceLevel, Priority: in.SLAPriority})
+			st, err := a.d.Reports.Staffing(ctx, a.actor(ctx), q, in.input())
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

@@ -70,3 +70,17 @@ func TestCounterMatchesCounters(t *testing.T) {
 		t.Error("Hist out of range is not nil")
 	}
 }
+
+// TestDeflectionRow: the rates table names the deflection row by whether
+// the figure exists, so "not available" is never printed beside a number.
+func TestDeflectionRow(t *testing.T) {
+	c := Cell{Tickets: 7}
+	row := RatesOf(c, 3).Table().Rows[4]
+	if row[0] != Label("report.row.deflection_rate") || row[1] != int64(3) || row[2] != int64(10) || row[3] != 30.0 {
+		t.Errorf("available: %v, want 3 of 10 = 30%%", row)
+	}
+	row = RatesOf(c, -1).Table().Rows[4]
+	if row[0] != Label("report.row.deflection_unavailable") || row[1] != nil || row[3] != nil {
+		t.Errorf("unavailable: %v", row)
+	}
+}

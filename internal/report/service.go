@@ -283,13 +283,21 @@ func (s *Service) Team(ctx context.Context, by identity.Actor, q Query, dim Dim)
 
 // Exportable lists the reports that download as tables (CSV, XLSX), in the
 // order the pages show them.
-var Exportable = []string{"volume", "times", "sla", "rates", "satisfaction", "agents", "groups"}
+var Exportable = []string{"volume", "times", "sla", "rates", "satisfaction", "agents", "groups", "staffing", "arrivals"}
 
 // Tables computes report name (one of Exportable) and returns the tables it
-// exports: one per report, two for sla (compliance, then breaches). The
-// JSON API and the web pages export through it, so they export the same.
-func (s *Service) Tables(ctx context.Context, by identity.Actor, name string, q Query) ([]Table, error) {
+// exports: one per report, two for sla (compliance, then breaches) and for
+// staffing (hours, then the assumptions; in says what to assume, and only
+// staffing reads it). The JSON API and the web pages export through it, so
+// they export the same.
+func (s *Service) Tables(ctx context.Context, by identity.Actor, name string, q Query, in StaffingInput) ([]Table, error) {
 	switch name {
+	case "staffing":
+		v, err := s.Staffing(ctx, by, q, in)
+		return []Table{v.Table(), v.AssumptionTable()}, err
+	case "arrivals":
+		m, err := s.Arrivals(ctx, by, q)
+		return []Table{ArrivalTable(m)}, err
 	case "volume":
 		v, err := s.Volume(ctx, by, q)
 		return []Table{v.Table()}, err

@@ -147,3 +147,44 @@ func ArrivalGrid(m [7][24]int64) (cols []string, vals [][]float64) {
 	}
 	return cols, vals
 }
+
+// Table is the staffing estimate as a table: a row per hour of the day.
+func (st Staffing) Table() Table {
+	t := Table{Title: "report.staffing", Columns: []Column{{"report.col.hour", Text}, {"report.col.arrivals_per_hour", Number},
+		{"report.col.on_duty", Number}, {"report.col.needed", Int}}}
+	for _, h := range st.Hours {
+		t.Rows = append(t.Rows, []any{fmt.Sprintf("%02d:00", h.Hour), round1(h.Arrivals), round1(h.OnDuty), int64(h.Needed)})
+	}
+	return t
+}
+
+// AssumptionTable states what the staffing estimate assumed, so that an
+// exported estimate is never read without them.
+func (st Staffing) AssumptionTable() Table {
+	return Table{Title: "report.staffing_assumptions", Columns: []Column{{"report.col.assumption", Text}, {"report.col.value", Text}},
+		Rows: [][]any{
+			{Label("report.assume.model"), Label("report.assume.erlang_c")},
+			{Label("report.assume.aht_min"), fmt.Sprint(round1(st.AHT.Minutes()))},
+			{Label("report.assume.service_level"), fmt.Sprintf("%g%%", round1(st.Share*100))},
+			{Label("report.assume.priority"), st.Priority},
+			{Label("report.assume.wait_min"), fmt.Sprint(round1(st.Wait.Minutes()))},
+			{Label("report.assume.days"), fmt.Sprint(st.Days)},
+		}}
+}
+
+// ArrivalTable is Arrivals' counts as a table: a row per weekday (Monday
+// first), a column per hour.
+func ArrivalTable(m [7][24]int64) Table {
+	t := Table{Title: "report.arrivals", Columns: []Column{{"report.col.weekday", Text}}}
+	for h := range 24 {
+		t.Columns = append(t.Columns, Column{Label(fmt.Sprintf("%02d", h)), Int})
+	}
+	for d, day := range m {
+		row := []any{Weekdays[d]}
+		for _, n := range day {
+			row = append(row, n)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}

@@ -18,6 +18,7 @@ const (
 	Minutes             // float64 minutes
 	Percent             // float64 percent (0–100); nil when undefined
 	Time                // time.Time
+	Number              // float64, a figure that is not a duration or rate
 )
 
 // Column is one column of a table.
@@ -108,7 +109,8 @@ func (r Rates) Table() Table {
 	if r.DeflectionAvailable {
 		t.Rows = append(t.Rows, []any{Label("report.row.deflection_rate"), r.Deflection.Num, r.Deflection.Den, pct(r.Deflection)})
 	} else {
-		t.Rows = append(t.Rows, []any{Label("report.row.deflection_rate"), nil, nil, nil})
+		// Under a filter deflections cannot answer for (group, agent, …).
+		t.Rows = append(t.Rows, []any{Label("report.row.deflection_unavailable"), nil, nil, nil})
 	}
 	return t
 }

@@ -49,9 +49,8 @@ func (w *Web) supervisor(rw http.ResponseWriter, r *http.Request) (identity.Acto
 // the report service's own rule (report.CanRead), not a copy of it.
 func (p *page) CanReadReports() bool { return p.Actor != nil && report.CanRead(*p.Actor) }
 
-// reportNames are the report tabs, in order: the ones that export, then
-// staffing and arrivals.
-var reportNames = append(slices.Clone(report.Exportable), "staffing", "arrivals")
+// reportNames are the report tabs, in order; every one exports.
+var reportNames = report.Exportable
 
 // exportable reports whether a report downloads as CSV and XLSX.
 func exportable(name string) bool { return slices.Contains(report.Exportable, name) }
@@ -151,6 +150,13 @@ func (f reportForm) PresetLink(preset string) string {
 func (f reportForm) ExportLink(format string) string {
 	v := f.values()
 	v.Set("format", format)
+	if f.Report == "staffing" { // the file states the assumptions it was made under
+		for k, s := range map[string]string{"aht_minutes": f.AHT, "service_level": f.Share, "sla_priority": f.SLAPriority} {
+			if s != "" {
+				v.Set(k, s)
+			}
+		}
+	}
 	return "/reports/" + f.Report + "/export?" + v.Encode()
 }
 

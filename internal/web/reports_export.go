@@ -46,7 +46,7 @@ func (w *Web) reportExport(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	tables, err := w.d.Reports.Tables(ctx, by, name, q)
+	tables, err := w.d.Reports.Tables(ctx, by, name, q, f.staffing())
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -270,6 +270,89 @@ func TestReportExportCSVAndXLSX(t *testing.T) {
 	}
 }
 
+// TestStaffingAndArrivalsExport downloads the two reports that are not
+// time series or summaries: staffing carries its assumptions into the file
+// (as the page states them), arrivals is the heat map's grid.
+func TestStaffingAndArrivalsExport(t *testing.T) {
+	d := newReportDesk(t)
+	d.withTickets(t, 2)
+	b := d.browser(t)
+	b.signIn("super1")
+	b.lang = "en"
+	q := "&from=" + today() + "&to=" + today()
+	res, body := b.get("/reports/staffing/export?format=csv&aht_minutes=30&service_level=90&sla_priority=P1" + q)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("staffing csv: %d %s", res.StatusCode, body)
+	}
+	parts := strings.Split(strings.TrimPrefix(body, "\xef\xbb\xbf"), "\n\r\n")
+	if len(parts) != 2 {
+		t.Fatalf("staffing csv has %d sections, want hours and assumptions:\n%s", len(parts), body)
+	}
+	hours, err := csv.NewReader(strings.NewReader(parts[0])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hours) != 25 || hours[0][0] != "Hour" || hours[1][0] != "00:00" || hours[24][0] != "23:00" {
+		t.Fatalf("staffing hours = %v, want a header and 24 hours", hours)
+	}
+	var arrivals float64
+	for _, h := range hours[1:] {
+		x, err := strconv.ParseFloat(h[1], 64)
+		if err != nil {
+			t.Fatalf("arrivals %q: %v", h[1], err)
+		}
+		arrivals += x
+	}
+	if arrivals != 2 {
+		t.Errorf("arrivals per hour sum to %v over one day, want the 2 tickets", arrivals)
+	}
+	assume, err := csv.NewReader(strings.NewReader(parts[1])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range assume[1:] {
+		got[r[0]] = r[1]
+	}
+	if got["Average handling time (minutes)"] != "30" || got["Service level (share answered within the allowed wait)"] != "90%" ||
+		got["Allowed wait is the first-response target of"] != "P1" || got["Allowed wait (minutes)"] != "120" {
+		t.Errorf("assumptions = %v, want AHT 30, 90%%, P1 and its 120-minute target", got)
+	}
+	// The page's export link carries the assumptions typed on the page.
+	_, page := b.get("/reports?r=staffing&aht_minutes=45" + q)
+	if !strings.Contains(page, "aht_minutes=45") {
+		t.Error("the staffing export link does not carry the page's handling time")
+	}
+	if res, body := b.get("/reports/staffing/export?format=csv&aht_minutes=0" + q); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "1–1440 minutes") {
+		t.Errorf("bad handling time: %d", res.StatusCode)
+	}
+
+	b.lang = "zh-CN"
+	res, body = b.get("/reports/arrivals/export?format=xlsx" + q)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("arrivals xlsx: %d", res.StatusCode)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatalf("not an XLSX file: %v", err)
+	}
+	grid, _ := f.GetRows(f.GetSheetName(0))
+	if len(grid) != 8 || grid[0][0] != "星期" || grid[0][24] != "23" || grid[1][0] != "周一" || grid[7][0] != "周日" {
+		t.Fatalf("arrivals grid = %v, want weekdays × 24 hours", grid)
+	}
+	var n int
+	for _, row := range grid[1:] {
+		for _, c := range row[1:] {
+			v, _ := strconv.Atoi(c)
+			n += v
+		}
+	}
+	if n != 2 {
+		t.Errorf("arrivals grid counts %d tickets, want 2", n)
+	}
+}
+
 var progressRE = regexp.MustCompile(`data-poll="(/exports/\d+)"`)
 
 func TestTicketListExportShowsProgressThenLink(t *testing.T) {

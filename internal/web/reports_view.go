@@ -69,7 +69,7 @@ func fromReportTable(p *page, t report.Table) dataTable {
 	d := dataTable{Caption: p.T(string(t.Title)), Link: -1}
 	for i, c := range t.Columns {
 		d.Headers = append(d.Headers, p.T(string(c.Label)))
-		d.Num = append(d.Num, c.Kind == report.Int || c.Kind == report.Minutes || c.Kind == report.Percent)
+		d.Num = append(d.Num, c.Kind != report.Text && c.Kind != report.Time)
 		if c.Label == "report.col.number" {
 			d.Link = i
 		}
@@ -300,9 +300,9 @@ func (w *Web) reportView(r *http.Request, p *page, by identity.Actor, f reportFo
 	return v, nil
 }
 
-// staffingView is arrivals per hour against staff on duty and Erlang C's
-// estimate, with the assumptions it was made under.
-func (w *Web) staffingView(r *http.Request, p *page, by identity.Actor, f reportForm, q report.Query, desc string) (*reportView, error) {
+// staffing reads the staffing assumptions of the form; what does not
+// parse becomes a value the service rejects with its own message.
+func (f reportForm) staffing() report.StaffingInput {
 	in := report.StaffingInput{Priority: f.SLAPriority}
 	if f.AHT != "" {
 		n, err := strconv.Atoi(f.AHT)
@@ -320,7 +320,13 @@ func (w *Web) staffingView(r *http.Request, p *page, by identity.Actor, f report
 		}
 		in.Share = x
 	}
-	st, err := w.d.Reports.Staffing(r.Context(), by, q, in)
+	return in
+}
+
+// staffingView is arrivals per hour against staff on duty and Erlang C's
+// estimate, with the assumptions it was made under.
+func (w *Web) staffingView(r *http.Request, p *page, by identity.Actor, f reportForm, q report.Query, desc string) (*reportView, error) {
+	st, err := w.d.Reports.Staffing(r.Context(), by, q, f.staffing())
 	if err != nil {
 		return nil, err
 	}
