@@ -92,6 +92,11 @@ func TestKBAPI(t *testing.T) {
 		if r.status != 201 || strings.Contains(string(r.body), "13812341234") || !strings.Contains(string(r.body), "## Problem") {
 			t.Errorf("kb-draft: %d %s", r.status, r.body)
 		}
+		// Again: the open draft, not a second one.
+		again := e.do(t, call{as: "agent1", method: "POST", path: "/api/v1/tickets/" + number + "/kb-draft"})
+		if again.status != 200 || !strings.Contains(string(again.body), `"existing":true`) {
+			t.Errorf("kb-draft again: %d %s", again.status, again.body)
+		}
 		r = e.do(t, call{as: "agent1", method: "GET", path: "/api/v1/tickets/" + number + "/related"})
 		if r.status != 200 || !strings.Contains(string(r.body), `"suggested_articles":[{`) {
 			t.Errorf("related: %d %s", r.status, r.body)

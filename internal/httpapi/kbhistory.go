@@ -203,27 +203,33 @@ func (a *API) registerKBHistory(tags []string) {
 		})
 
 	type fromTicketOut struct {
-		Body struct {
+		Status int
+		Body   struct {
 			Article  ArticleJSON   `json:"article"`
 			Maskings []MaskingJSON `json:"maskings"`
+			Existing bool          `json:"existing" doc:"The ticket's open draft (in draft or in review), made earlier; answered with 200 instead of a second draft."`
 		}
 	}
 	huma.Register(a.h, huma.Operation{OperationID: "article-from-ticket", Method: http.MethodPost,
 		Path: "/api/v1/tickets/{number}/kb-draft", Summary: "Draft an article from a ticket (staff)",
 		Description: "Problem and resolution from the public conversation (internal notes excluded), personal data masked; " +
-			"the maskings are listed for the reviewer to confirm.", Tags: tags, DefaultStatus: http.StatusCreated,
+			"the maskings are listed for the reviewer to confirm. While a draft made from the ticket is still in draft or in review, " +
+			"that draft is answered (200, existing) instead of a second one.", Tags: tags, DefaultStatus: http.StatusCreated,
 		Errors: []int{401, 403, 404}},
 		func(ctx context.Context, in *ticketPath) (*fromTicketOut, error) {
 			by, err := a.caller(ctx)
 			if err != nil {
 				return nil, err
 			}
-			ar, ms, err := a.d.KB.FromTicket(ctx, by, in.Number, draftHeadings(ctx), mask.People{})
+			d, err := a.d.KB.FromTicket(ctx, by, in.Number, draftHeadings(ctx), mask.People{})
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &fromTicketOut{}
-			out.Body.Article, out.Body.Maskings = a.articleJSON(ar, true), maskingsJSON(ms)
+			out := &fromTicketOut{Status: http.StatusCreated}
+			if d.Existing {
+				out.Status = http.StatusOK
+			}
+			out.Body.Article, out.Body.Maskings, out.Body.Existing = a.articleJSON(d.Article, true), maskingsJSON(d.Maskings), d.Existing
 			return out, nil
 		})
 }

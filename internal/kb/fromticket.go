@@ -38,17 +38,30 @@ type Headings struct {
 // who wrote and of the organization — and each masking is listed for the
 // reviewer to confirm. Staff who may see the ticket only. people adds
 // further names to mask.
-func (s *Service) FromTicket(ctx context.Context, by identity.Actor, number string, h Headings, people mask.People) (Article, []Masking, error) {
+//
+// A ticket has at most one open draft: when one made from it is still in
+// draft or in review, that one is returned (Existing) instead of a second
+// copy for reviewers to reconcile; once it is published or archived, a new
+// draft can be made (the ticket may have taught something new since).
+func (s *Service) FromTicket(ctx context.Context, by identity.Actor, number string, h Headings, people mask.People) (Drafted, error) {
 	if !isStaff(by) {
-		return Article{}, nil, errForbidden()
+		return Drafted{}, errForbidden()
 	}
 	t, err := s.tickets.Get(ctx, by, number)
 	if err != nil {
-		return Article{}, nil, err
+		return Drafted{}, err
+	}
+	open, err := s.store.ListArticles(ctx, ListQuery{SourceTicketID: t.ID, States: []State{StateDraft, StateInReview}, Limit: 1})
+	if err != nil {
+		return Drafted{}, err
+	}
+	if len(open) > 0 {
+		ms, err := s.store.Maskings(ctx, open[0].ID)
+		return Drafted{Article: open[0], Maskings: ms, Existing: true}, err
 	}
 	msgs, err := s.tickets.Messages(ctx, by, number)
 	if err != nil {
-		return Article{}, nil, err
+		return Drafted{}, err
 	}
 	problem := []string{strings.TrimSpace(t.Description)}
 	var resolution []string
@@ -100,9 +113,17 @@ func (s *Service) FromTicket(ctx context.Context, by identity.Actor, number stri
 		a.Lang = "en"
 	}
 	if a.Title == "" {
-		return Article{}, nil, apperr.FieldError("field.required", "title", nil)
+		return Drafted{}, apperr.FieldError("field.required", "title", nil)
 	}
 	a, err = s.store.CreateArticle(ctx, a, Review{Version: 1, ActorID: by.UserID, Action: ActCreate,
 		Comment: t.Number, CreatedAt: now}, ms)
-	return a, ms, err
+	return Drafted{Article: a, Maskings: ms}, err
+}
+
+// Drafted is what FromTicket made or found.
+type Drafted struct {
+	Article  Article
+	Maskings []Masking
+	// Existing: the ticket's open draft, made earlier, not a new one.
+	Existing bool
 }

@@ -224,13 +224,14 @@ func TestFromTicket(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, _, err := f.kb.FromTicket(ctx, f.d.Actors["agent3"], tk.Number, kb.Headings{"问题", "解决方法"}, mask.People{}); code(err) != "ticket.not_found" {
+		if _, err := f.kb.FromTicket(ctx, f.d.Actors["agent3"], tk.Number, kb.Headings{"问题", "解决方法"}, mask.People{}); code(err) != "ticket.not_found" {
 			t.Errorf("agent of another group: got %v, want ticket.not_found", err)
 		}
-		a, ms, err := f.kb.FromTicket(ctx, f.d.Actors["agent1"], tk.Number, kb.Headings{"问题", "解决方法"}, mask.People{})
-		if err != nil {
-			t.Fatal(err)
+		d, err := f.kb.FromTicket(ctx, f.d.Actors["agent1"], tk.Number, kb.Headings{"问题", "解决方法"}, mask.People{})
+		if err != nil || d.Existing {
+			t.Fatal(d.Existing, err)
 		}
+		a, ms := d.Article, d.Maskings
 		for _, leak := range []string{"张三", "张先生", "13812341234", "zhang.san", "10.1.2.3", "11010519491231002X", "Acme", "6222021001123456789", "VIP", "内部"} {
 			if strings.Contains(a.Title+a.Body, leak) {
 				t.Errorf("draft leaks %q:\n%s\n%s", leak, a.Title, a.Body)
@@ -264,6 +265,64 @@ func TestFromTicket(t *testing.T) {
 		}
 		if _, err := f.kb.Approve(ctx, f.d.Actors["super1"], a.ID, ""); err != nil {
 			t.Errorf("approve after confirming: %v", err)
+		}
+	})
+}
+
+// TestFromTicketOnceWhileOpen: drafting the same ticket again opens the
+// draft already made (in draft, then in review) with its maskings; once
+// it is published a new draft may be made.
+func TestFromTicketOnceWhileOpen(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		tk, err := f.d.Tickets.Create(ctx, f.d.Actors["cust1"], ticket.CreateInput{Title: "VPN 连不上", Category: "software",
+			Description: "电话 13812341234，VPN 一直提示超时。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := f.d.Tickets.Create(ctx, f.d.Actors["cust1"], ticket.CreateInput{Title: "打印机卡纸", Category: "software", Description: "卡纸了"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := kb.Headings{"问题", "解决方法"}
+		agent, super := f.d.Actors["agent1"], f.d.Actors["super1"]
+		first, err := f.kb.FromTicket(ctx, agent, tk.Number, h, mask.People{})
+		if err != nil || first.Existing || len(first.Maskings) == 0 {
+			t.Fatalf("first draft: %+v, %v", first, err)
+		}
+		if d, err := f.kb.FromTicket(ctx, agent, other.Number, h, mask.People{}); err != nil || d.Existing || d.Article.ID == first.Article.ID {
+			t.Fatalf("another ticket's draft: %+v, %v", d.Article, err)
+		}
+		again := func(state string) kb.Drafted {
+			t.Helper()
+			d, err := f.kb.FromTicket(ctx, super, tk.Number, h, mask.People{})
+			if err != nil {
+				t.Fatalf("again while %s: %v", state, err)
+			}
+			return d
+		}
+		if d := again("draft"); !d.Existing || d.Article.ID != first.Article.ID || len(d.Maskings) != len(first.Maskings) {
+			t.Errorf("again while in draft: existing=%v id=%d (want %d), %d maskings (want %d)", d.Existing, d.Article.ID, first.Article.ID,
+				len(d.Maskings), len(first.Maskings))
+		}
+		a, err := f.kb.Submit(ctx, agent, first.Article.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := again("in review"); !d.Existing || d.Article.ID != first.Article.ID || d.Article.State != kb.StateInReview {
+			t.Errorf("again while in review: %+v", d.Article)
+		}
+		for _, m := range first.Maskings {
+			if err := f.kb.ConfirmMasking(ctx, super, a.ID, m.Seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := f.kb.Approve(ctx, super, a.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if d := again("published"); d.Existing || d.Article.ID == first.Article.ID || d.Article.State != kb.StateDraft {
+			t.Errorf("after publishing: existing=%v id=%d, want a new draft", d.Existing, d.Article.ID)
 		}
 	})
 }

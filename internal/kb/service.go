@@ -57,6 +57,8 @@ type ListQuery struct {
 	Limit int
 	// AfterID pages: articles with a smaller id than this (newest first).
 	AfterID int64
+	// SourceTicketID keeps the articles drafted from that ticket.
+	SourceTicketID int64
 }
 
 // Deps are the knowledge base's collaborators.

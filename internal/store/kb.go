@@ -167,6 +167,9 @@ func (s *KB) ListArticles(ctx context.Context, q kb.ListQuery) ([]kb.Article, er
 	if q.AfterID != 0 {
 		where = append(where, "a.id < "+a.add(q.AfterID))
 	}
+	if q.SourceTicketID != 0 {
+		where = append(where, "a.source_ticket_id = "+a.add(q.SourceTicketID))
+	}
 	if q.Title != "" {
 		where = append(where, "LOWER(a.title) LIKE "+a.add("%"+likeEscape(q.Title)+"%")+` ESCAPE '\'`)
 	}

@@ -229,11 +229,15 @@ func (k *kbPages) fromTicket(rw http.ResponseWriter, r *http.Request) {
 	lang := reqOf(r).Lang
 	h := kb.Headings{Problem: i18n.T(lang, "kb.draft_problem", nil), Resolution: i18n.T(lang, "kb.draft_resolution", nil)}
 	by.Lang = string(lang)
-	a, ms, err := k.d.KB.FromTicket(ctxOf(r), by, r.PathValue("number"), h, mask.People{})
+	d, err := k.d.KB.FromTicket(ctxOf(r), by, r.PathValue("number"), h, mask.People{})
 	if err != nil {
 		k.rerender(rw, r, by, r.PathValue("number"), err, nil)
 		return
 	}
-	setFlashParams(rw, "ok", "web.kb.drafted", map[string]any{"n": len(ms)})
-	redirect(rw, r, articlePath(a.ID))
+	if d.Existing {
+		setFlash(rw, "ok", "web.kb.draft_exists")
+	} else {
+		setFlashParams(rw, "ok", "web.kb.drafted", map[string]any{"n": len(d.Maskings)})
+	}
+	redirect(rw, r, articlePath(d.Article.ID))
 }

@@ -357,6 +357,13 @@ func TestKBDraftFromTicketGatesPublishing(t *testing.T) {
 			t.Errorf("the draft shows %s unmasked", leak)
 		}
 	}
+	// A second click opens the same draft and says so.
+	if res, _ := agent.submit("/t/"+tk.Number, "/t/"+tk.Number+"/kb-draft", nil); res.Header.Get("Location") != art {
+		t.Errorf("drafting again went to %q, want the open draft %q", res.Header.Get("Location"), art)
+	}
+	if f := flashOn(agent, art); !strings.Contains(f, "已有一篇未发布的草稿") {
+		t.Errorf("drafting again says %q", f)
+	}
 	agent.submit(art, art+"/submit", nil)
 	super := d.as(t, "super1", "zh-CN")
 	super.submit(art, art+"/approve", nil)
