@@ -17,6 +17,7 @@ func (w *Web) registerLive() {
 	w.mux.HandleFunc("GET /t/{number}/live", w.ticketLive)
 	w.mux.HandleFunc("GET /desk/live", w.deskLive)
 	w.mux.HandleFunc("GET /portal/live", w.portalLive)
+	w.mux.HandleFunc("GET /dashboard/live", w.dashboardLive)
 	w.mux.HandleFunc("POST /t/{number}/presence", w.presence)
 }
 
@@ -62,7 +63,7 @@ func (w *Web) ticketLive(rw http.ResponseWriter, r *http.Request) {
 	if by.Role.Staff() {
 		presence = t.ID
 	}
-	w.stream(rw, r, by, t.ID, presence, func(e live.Event) bool { return internal || !e.Internal })
+	w.stream(rw, r, by, feed{ticketID: t.ID, presence: presence, allow: func(e live.Event) bool { return internal || !e.Internal }})
 }
 
 // deskLive streams the changes of tickets in the agent's groups or assigned to them.
@@ -71,9 +72,21 @@ func (w *Web) deskLive(rw http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	w.stream(rw, r, by, 0, 0, func(e live.Event) bool {
+	w.stream(rw, r, by, feed{allow: func(e live.Event) bool {
 		return by.IsAdmin() || by.InGroup(e.GroupID) || e.AssigneeID == by.UserID
-	})
+	}})
+}
+
+// dashboardLive tells a supervisor's dashboard that the desk changed: every
+// ticket's change, since the dashboard counts the whole desk, but only that
+// something changed (bare), never which ticket, as a supervisor of one group
+// may not see the others' tickets.
+func (w *Web) dashboardLive(rw http.ResponseWriter, r *http.Request) {
+	by, ok := w.supervisor(rw, r)
+	if !ok {
+		return
+	}
+	w.stream(rw, r, by, feed{allow: func(live.Event) bool { return true }, bare: true})
 }
 
 // portalLive streams the changes of the customer's own tickets (and their
@@ -83,18 +96,18 @@ func (w *Web) portalLive(rw http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	w.stream(rw, r, by, 0, 0, func(e live.Event) bool {
+	w.stream(rw, r, by, feed{allow: func(e live.Event) bool {
 		if e.Internal {
 			return false
 		}
 		return e.RequesterID == by.UserID || (by.OrgVisible && by.OrgID != 0 && e.OrgID == by.OrgID)
-	})
+	}})
 }
 
 // eventJSON is what a page learns of a change: which ticket, what kind.
 type eventJSON struct {
 	ID     int64  `json:"id"`
-	Ticket string `json:"ticket"`
+	Ticket string `json:"ticket,omitempty"`
 	Kind   string `json:"kind"`
 	Mine   bool   `json:"mine"`
 }
@@ -104,10 +117,19 @@ type viewerJSON struct {
 	Typing bool   `json:"typing"`
 }
 
-// stream serves Server-Sent Events: "change" events filtered by allow,
-// each carrying as its id the feed horizon to resume from, and, when
-// presenceTicket is set, "presence" events listing the other viewers.
-func (w *Web) stream(rw http.ResponseWriter, r *http.Request, by identity.Actor, ticketID, presenceTicket int64, allow func(live.Event) bool) {
+// feed says what a stream sends: the changes of one ticket (ticketID) or
+// of all, those allow admits; presence, when set, adds "presence" events
+// listing the other viewers of that ticket; bare sends only the event's id
+// and kind, not which ticket or whose change.
+type feed struct {
+	ticketID, presence int64
+	allow              func(live.Event) bool
+	bare               bool
+}
+
+// stream serves Server-Sent Events: "change" events of the feed, each
+// carrying as its id the feed horizon to resume from.
+func (w *Web) stream(rw http.ResponseWriter, r *http.Request, by identity.Actor, f feed) {
 	hub := w.d.Live
 	if hub == nil {
 		http.Error(rw, "live updates are off", http.StatusServiceUnavailable)
@@ -147,7 +169,7 @@ func (w *Web) stream(rw http.ResponseWriter, r *http.Request, by identity.Actor,
 	var lastPresence string
 	for {
 		changed := hub.Changed() // before reading, so no wake-up falls between
-		evs, err := hub.Next(ctx, cur, ticketID)
+		evs, err := hub.Next(ctx, cur, f.ticketID)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.WarnContext(ctx, "live: read", "err", err)
@@ -155,14 +177,18 @@ func (w *Web) stream(rw http.ResponseWriter, r *http.Request, by identity.Actor,
 			return
 		}
 		for _, e := range evs {
-			if !allow(e) {
+			if !f.allow(e) {
 				continue
 			}
-			b, _ := json.Marshal(eventJSON{ID: e.ID, Ticket: e.Number, Kind: e.Kind, Mine: e.ActorID == by.UserID})
+			ev := eventJSON{ID: e.ID, Kind: e.Kind}
+			if !f.bare {
+				ev.Ticket, ev.Mine = e.Number, e.ActorID == by.UserID
+			}
+			b, _ := json.Marshal(ev)
 			fmt.Fprintf(rw, "id: %d\nevent: change\ndata: %s\n\n", cur.Horizon, b)
 		}
-		if presenceTicket != 0 {
-			if s := w.viewers(ctx, presenceTicket, by.UserID); s != lastPresence {
+		if f.presence != 0 {
+			if s := w.viewers(ctx, f.presence, by.UserID); s != lastPresence {
 				lastPresence = s
 				fmt.Fprintf(rw, "event: presence\ndata: %s\n\n", s)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"helpdesk/internal/ticket"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -418,7 +419,7 @@ func TestDashboard(t *testing.T) {
 		if got := kpis(body)[c.label]; got != "2" {
 			t.Errorf("%s: open = %q, want 2", c.lang, got)
 		}
-		for _, want := range []string{`data-live="/desk/live?from=`, `data-refresh="/dashboard?part=cards"`, `aria-live="polite"`, "report.js"} {
+		for _, want := range []string{`data-live="/dashboard/live?from=`, `data-refresh="/dashboard?part=cards"`, `aria-live="polite"`, "report.js"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: dashboard lacks %s", c.lang, want)
 			}
@@ -434,6 +435,37 @@ func TestDashboard(t *testing.T) {
 	}
 	if got := kpis(frag)["Unassigned"]; got != "3" {
 		t.Errorf("unassigned = %q, want 3", got)
+	}
+}
+
+// TestDashboardLiveSeesTheWholeDesk: the dashboard counts every ticket, so
+// its feed wakes on every change — also of a group its supervisor does not
+// belong to — but never says which ticket that was.
+func TestDashboardLiveSeesTheWholeDesk(t *testing.T) {
+	d := newReportDesk(t)
+	b := d.browser(t)
+	b.signIn("super1") // software
+	ch := b.openSSE("/dashboard/live", "")
+	hw, err := d.Tickets.Create(context.Background(), d.Actors["cust1"], ticket.CreateInput{Title: "硬件组的工单", Description: "x",
+		Category: "hardware", Priority: ticket.P3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-ch:
+		if ev.Event != "change" || ev.Data.Kind != "created" || ev.Data.ID == 0 {
+			t.Errorf("event = %+v, want a bare change", ev)
+		}
+		if ev.Data.Ticket != "" || strings.Contains(ev.Raw, hw.Number) {
+			t.Errorf("the dashboard feed names the hardware ticket: %s", ev.Raw)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the dashboard heard nothing of a change outside the supervisor's group")
+	}
+	a := d.browser(t)
+	a.signIn("agent1")
+	if res, _ := a.get("/dashboard/live"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("agent: %d, want 403", res.StatusCode)
 	}
 }
 
