@@ -51,13 +51,13 @@ func (s *Service) FromTicket(ctx context.Context, by identity.Actor, number stri
 	if err != nil {
 		return Drafted{}, err
 	}
-	open, err := s.store.ListArticles(ctx, ListQuery{SourceTicketID: t.ID, States: []State{StateDraft, StateInReview}, Limit: 1})
+	open, ok, err := s.openDraft(ctx, t.ID)
 	if err != nil {
 		return Drafted{}, err
 	}
-	if len(open) > 0 {
-		ms, err := s.store.Maskings(ctx, open[0].ID)
-		return Drafted{Article: open[0], Maskings: ms, Existing: true}, err
+	if ok {
+		ms, err := s.store.Maskings(ctx, open.ID)
+		return Drafted{Article: open, Maskings: ms, Existing: true}, err
 	}
 	msgs, err := s.tickets.Messages(ctx, by, number)
 	if err != nil {
@@ -126,4 +126,26 @@ type Drafted struct {
 	Maskings []Masking
 	// Existing: the ticket's open draft, made earlier, not a new one.
 	Existing bool
+}
+
+// OpenDraft finds the ticket's open draft (made from it, in draft or in
+// review), so that the ticket page offers to open it rather than to draft
+// again. Staff who may see the ticket only.
+func (s *Service) OpenDraft(ctx context.Context, by identity.Actor, number string) (Article, bool, error) {
+	if !isStaff(by) {
+		return Article{}, false, errForbidden()
+	}
+	t, err := s.tickets.Get(ctx, by, number)
+	if err != nil {
+		return Article{}, false, err
+	}
+	return s.openDraft(ctx, t.ID)
+}
+
+func (s *Service) openDraft(ctx context.Context, ticketID int64) (Article, bool, error) {
+	open, err := s.store.ListArticles(ctx, ListQuery{SourceTicketID: ticketID, States: []State{StateDraft, StateInReview}, Limit: 1})
+	if err != nil || len(open) == 0 {
+		return Article{}, false, err
+	}
+	return open[0], true, nil
 }

@@ -21,8 +21,10 @@ type assistData struct {
 	CategoryName string
 	Macros       []kb.Macro
 	// CanDraft offers a knowledge base draft made from the ticket
-	// (resolved or closed tickets).
+	// (resolved or closed tickets); Draft, when set, is the one already
+	// made and not yet published, offered instead.
 	CanDraft bool
+	Draft    *kb.Article
 }
 
 // Pct is a confidence (0–1) in whole percent.
@@ -45,6 +47,13 @@ func (w *Web) loadAssist(r *http.Request, by identity.Actor, t ticket.Ticket, ca
 	ctx := ctxOf(r)
 	d := &assistData{CanDraft: t.Status == ticket.StatusResolved || t.Status == ticket.StatusClosed}
 	var err error
+	if d.CanDraft {
+		if a, ok, err := w.d.KB.OpenDraft(ctx, by, t.Number); err != nil {
+			w.log.WarnContext(ctx, "assist: open draft", "ticket", t.Number, "err", err)
+		} else if ok {
+			d.Draft = &a
+		}
+	}
 	if d.Related, err = w.d.KB.ForTicket(ctx, by, t.Number); err != nil {
 		w.log.WarnContext(ctx, "assist: related", "ticket", t.Number, "err", err)
 	}

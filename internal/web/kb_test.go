@@ -357,7 +357,12 @@ func TestKBDraftFromTicketGatesPublishing(t *testing.T) {
 			t.Errorf("the draft shows %s unmasked", leak)
 		}
 	}
-	// A second click opens the same draft and says so.
+	// The ticket now offers to open that draft instead of making another.
+	_, body = agent.get("/t/" + tk.Number)
+	if !strings.Contains(body, `id="kb-open-draft" href="`+art+`"`) || strings.Contains(body, `id="kb-draft"`) {
+		t.Error("the ticket page does not offer the open draft instead of a new one")
+	}
+	// A second click (a page loaded before) opens the same draft and says so.
 	if res, _ := agent.submit("/t/"+tk.Number, "/t/"+tk.Number+"/kb-draft", nil); res.Header.Get("Location") != art {
 		t.Errorf("drafting again went to %q, want the open draft %q", res.Header.Get("Location"), art)
 	}
