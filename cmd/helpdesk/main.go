@@ -29,7 +29,7 @@ Usage:
   helpdesk migrate [--data D] [--db URL]
   helpdesk user create --login L --password P --role R [--group G] [--org O] [--name N] [--email E] [--phone P]
   helpdesk token create --login L [--name N]
-  helpdesk search reindex [--data D] [--db URL]
+  helpdesk search reindex [--offline] [--data D] [--db URL]
   helpdesk version
 
 Every setting can also come from the environment (HELPDESK_ADDR, HELPDESK_DATA,

@@ -43,6 +43,10 @@ func TestSearchReindex(t *testing.T) {
 		if err != nil || !strings.Contains(out, "indexed 3 tickets") {
 			t.Fatalf("search reindex: %q, %v; want 3 tickets indexed", out, err)
 		}
+		out, _, err = cli(t, append([]string{"search", "reindex", "--offline"}, storage...)...)
+		if err != nil || !strings.Contains(out, "indexed 3 tickets") {
+			t.Fatalf("search reindex --offline: %q, %v; want 3 tickets indexed", out, err)
+		}
 		a, err = app.Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)

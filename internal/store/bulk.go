@@ -168,7 +168,7 @@ func (db *DB) indexTickets(ctx context.Context, tx conn, ts []ticket.Ticket, fre
 			rows[i] = []any{t.ID, ticketVector(t)}
 		}
 		err = db.insertRows(ctx, tx, `INSERT INTO ticket_search (ticket_id, doc)`, 2, []string{"", "::tsvector"},
-			` ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, rows, nil)
+			pgIndexConflict("ticket_id", fresh), rows, nil)
 	} else {
 		if !fresh {
 			if err := db.unindexFTS(ctx, tx, "ticket_fts", ts[0].ID, ts[len(ts)-1].ID); err != nil {
@@ -216,6 +216,49 @@ func (db *DB) unindexFTS(ctx context.Context, tx conn, table string, lo, hi int6
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE rowid = $1`, id); err != nil {
 			return fmt.Errorf("store: unindex %s: %w", table, err)
 		}
+	}
+	return nil
+}
+
+// pgIndexConflict is the ON CONFLICT clause of a PostgreSQL search document
+// insert. A fresh one (the row was just inserted, or the index was just
+// emptied for a rebuild) keeps a document already there: it can only have
+// been written since, by the change itself, and so is never older than the
+// one being written. Otherwise the new document replaces the old.
+func pgIndexConflict(key string, fresh bool) string {
+	if fresh {
+		return " ON CONFLICT (" + key + ") DO NOTHING"
+	}
+	return " ON CONFLICT (" + key + ") DO UPDATE SET doc = EXCLUDED.doc"
+}
+
+// indexMessages writes the search documents of messages inside tx, many
+// rows per statement (the reindex; a new message uses indexMessage).
+func (db *DB) indexMessages(ctx context.Context, tx conn, ids []int64, bodies []string, fresh bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ids))
+	var err error
+	if db.engine == Postgres {
+		for i, id := range ids {
+			rows[i] = []any{id, search.TSVector(search.Field{Text: bodies[i]})}
+		}
+		err = db.insertRows(ctx, tx, `INSERT INTO message_search (message_id, doc)`, 2, []string{"", "::tsvector"},
+			pgIndexConflict("message_id", fresh), rows, nil)
+	} else {
+		if !fresh {
+			if err := db.unindexFTS(ctx, tx, "message_fts", ids[0], ids[len(ids)-1]); err != nil {
+				return err
+			}
+		}
+		for i, id := range ids {
+			rows[i] = []any{id, search.IndexText(bodies[i])}
+		}
+		err = db.insertRows(ctx, tx, `INSERT INTO message_fts (rowid, body)`, 2, nil, "", rows, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("store: index messages: %w", err)
 	}
 	return nil
 }
