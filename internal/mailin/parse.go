@@ -172,7 +172,10 @@ func (w *walker) entity(h textproto.Header, body []byte, depth int) {
 	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 	if err != nil {
 		mt, params = "text/plain", map[string]string{}
-		if ct := strings.ToLower(h.Get("Content-Type")); strings.HasPrefix(ct, "multipart/") {
+		// lowerASCII keeps byte offsets: strings.ToLower turns an invalid
+		// byte into a three-byte U+FFFD, and an index into the lowered
+		// string would then cut the original in the wrong place.
+		if ct := lowerASCII(h.Get("Content-Type")); strings.HasPrefix(ct, "multipart/") {
 			mt = "multipart/mixed"
 			if i := strings.Index(ct, "boundary="); i >= 0 {
 				if f := strings.Fields(h.Get("Content-Type")[i+9:]); len(f) > 0 {
@@ -393,4 +396,16 @@ func guessBoundary(body []byte) string {
 		return strings.TrimSuffix(string(m[1]), "--")
 	}
 	return ""
+}
+
+// lowerASCII lowercases A–Z only, so the result has the same length and
+// byte offsets as s whatever else it holds.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
