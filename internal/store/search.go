@@ -74,8 +74,7 @@ func (db *DB) indexTicket(ctx context.Context, tx conn, t ticket.Ticket, fresh b
 	var err error
 	scope := scopeTokens(t)
 	if db.engine == Postgres {
-		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, $2::tsvector)
-			ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc`, t.ID, ticketVector(t))
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, $2::tsvector)`+pgIndexConflict("ticket_id", fresh), t.ID, ticketVector(t))
 	} else {
 		if !fresh {
 			if _, err = tx.ExecContext(ctx, `DELETE FROM ticket_fts WHERE rowid = $1`, t.ID); err != nil {
@@ -96,8 +95,7 @@ func (db *DB) indexTicket(ctx context.Context, tx conn, t ticket.Ticket, fresh b
 func (db *DB) indexMessage(ctx context.Context, tx conn, id int64, body string, fresh bool) error {
 	var err error
 	if db.engine == Postgres {
-		_, err = tx.ExecContext(ctx, `INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)
-			ON CONFLICT (message_id) DO UPDATE SET doc = EXCLUDED.doc`, id, search.TSVector(search.Field{Text: body}))
+		_, err = tx.ExecContext(ctx, `INSERT INTO message_search (message_id, doc) VALUES ($1, $2::tsvector)`+pgIndexConflict("message_id", fresh), id, search.TSVector(search.Field{Text: body}))
 	} else {
 		if !fresh {
 			if _, err = tx.ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, id); err != nil {
@@ -116,8 +114,7 @@ func (db *DB) indexMessage(ctx context.Context, tx conn, id int64, body string, 
 func (db *DB) indexArticle(ctx context.Context, tx conn, id int64, title, body string, fresh bool) error {
 	var err error
 	if db.engine == Postgres {
-		_, err = tx.ExecContext(ctx, `INSERT INTO article_search (article_id, doc) VALUES ($1, $2::tsvector)
-			ON CONFLICT (article_id) DO UPDATE SET doc = EXCLUDED.doc`, id,
+		_, err = tx.ExecContext(ctx, `INSERT INTO article_search (article_id, doc) VALUES ($1, $2::tsvector)`+pgIndexConflict("article_id", fresh), id,
 			search.TSVector(search.Field{Text: title, Weight: 'A'}, search.Field{Text: body}))
 	} else {
 		if !fresh {
