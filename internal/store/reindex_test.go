@@ -2,12 +2,10 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 
 	"helpdesk/internal/desktest"
 	"helpdesk/internal/store"
-	"helpdesk/internal/store/storetest"
 	"helpdesk/internal/ticket"
 )
 
@@ -18,15 +16,7 @@ import (
 // back, the indexes exist, the flag is cleared.
 func TestRebuildResumesAfterInterruption(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.PostgresURL(t)
-	db, err := store.Open(ctx, dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, raw, dsn := postgresDesk(t)
 	d := desktest.New(t, db, desktest.Options{})
 	for _, title := range []string{"打印机卡纸", "VPN 连不上", "密码忘了"} {
 		tk := d.NewTicket(t, "cust1", title)
@@ -34,11 +24,6 @@ func TestRebuildResumesAfterInterruption(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
 	count := func(q string) int {
 		t.Helper()
 		var n int

@@ -21,20 +21,7 @@ import (
 // agent of one group, and a smaller limit gives the newest ones.
 func TestSearchWindows(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.PostgresURL(t)
-	db, err := store.Open(ctx, dsn, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw, _ := postgresDesk(t)
 	d := desktest.New(t, db, desktest.Options{})
 	cats, err := db.Tickets().Categories(ctx)
 	if err != nil {
@@ -107,4 +94,25 @@ func TestSearchWindows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postgresDesk opens a migrated store on a new PostgreSQL test database,
+// with a plain connection to it for what the store does not expose.
+func postgresDesk(t *testing.T) (db *store.DB, raw *sql.DB, dsn string) {
+	t.Helper()
+	ctx := context.Background()
+	dsn = storetest.PostgresURL(t)
+	db, err := store.Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if raw, err = sql.Open("pgx", dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return db, raw, dsn
 }
