@@ -72,6 +72,13 @@ func runKB(t *testing.T, b context.Context, base string, c kbCase) {
 		t.Errorf("the masking list shows no placeholders: %q", text)
 	}
 	agent.shot("kb-" + c.lang + "-2-draft-maskings")
+	// Back on the ticket, the assistance offers that draft, not another.
+	agent.do("ticket offers the draft", chromedp.Navigate(base+"/t/"+number), chromedp.WaitVisible(chromedp.CSS("#kb-open-draft")))
+	if href := agent.eval(`document.querySelector("#kb-open-draft").getAttribute("href")`); href != article {
+		t.Errorf("the ticket's draft link goes to %q, want %q", href, article)
+	}
+	agent.shot("kb-" + c.lang + "-2b-ticket-open-draft")
+	agent.do("open the draft again", chromedp.Click(chromedp.CSS("#kb-open-draft")), chromedp.WaitVisible(chromedp.CSS("#kb-submit")))
 	agent.do("submit for review", chromedp.Click(chromedp.CSS("#kb-submit")), chromedp.WaitVisible(chromedp.CSS(".page-head .kb-in_review")))
 
 	// The supervisor sends it back with a comment.
