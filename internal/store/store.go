@@ -84,7 +84,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=cache_size(-65536)")
+	// Readers map the first GiB of the file: a report that reads facts
+	// through an index fetches rows all over the table, and through read()
+	// each page missing from SQLite's cache was a system call (28% of the
+	// CPU of the agents report under two filters at 1M tickets; with the
+	// mapping 1.11 s → 0.75 s p95). Writes still go through the WAL.
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=cache_size(-65536)&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
